@@ -1,0 +1,83 @@
+/** One schema step. Migrations are append-only: never edit a released one, add the next. */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+/** The store's schema history; `PRAGMA user_version` records the last one applied. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'datasets, volumes, splits, runs',
+    sql: `
+      CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        layout TEXT NOT NULL CHECK (layout IN ('msd', 'paired')),
+        source_dir TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        labels_json TEXT NOT NULL DEFAULT '{}',
+        preprocessing_json TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE volumes (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        case_id TEXT NOT NULL,
+        image_path TEXT NOT NULL,
+        label_path TEXT NOT NULL,
+        dims_json TEXT NOT NULL,
+        spacing_json TEXT NOT NULL,
+        affine_json TEXT NOT NULL,
+        slice_axis INTEGER NOT NULL CHECK (slice_axis IN (0, 1, 2)),
+        image_dtype TEXT NOT NULL,
+        label_voxels_json TEXT NOT NULL,
+        foreground_slices INTEGER NOT NULL,
+        UNIQUE (dataset_id, case_id)
+      );
+      CREATE TABLE splits (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        seed INTEGER NOT NULL,
+        fractions_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE split_members (
+        split_id INTEGER NOT NULL REFERENCES splits(id) ON DELETE CASCADE,
+        volume_id INTEGER NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+        subset TEXT NOT NULL CHECK (subset IN ('train', 'val', 'test')),
+        PRIMARY KEY (split_id, volume_id)
+      );
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+        seed INTEGER,
+        config_json TEXT NOT NULL DEFAULT '{}',
+        result_json TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'run ownership for crash detection, settings, indexes',
+    sql: `
+      -- Which process owns a running run, so a run whose process died is marked failed at the next open.
+      ALTER TABLE runs ADD COLUMN pid INTEGER;
+      ALTER TABLE runs ADD COLUMN host TEXT;
+      CREATE INDEX runs_status ON runs (status);
+      CREATE INDEX volumes_dataset ON volumes (dataset_id);
+      CREATE INDEX split_members_volume ON split_members (volume_id);
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+]
+
+/** The schema version this build of the workbench writes. */
+export const latestSchemaVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0)

@@ -1,0 +1,69 @@
+import { z } from 'zod'
+import { DatasetDetailSchema, DatasetSummarySchema } from './dataset'
+
+/** Facts about the running workbench shown in the UI and returned by `app:info`. */
+export const AppInfoSchema = z.object({
+  version: z.string(),
+  dbPath: z.string(),
+  workspace: z.string(),
+  /** How the UI reaches the core: Electron IPC or the browser-mode HTTP server. */
+  transport: z.enum(['ipc', 'http']),
+})
+export type AppInfo = z.infer<typeof AppInfoSchema>
+
+/**
+ * The one API channel map. Electron IPC, the browser-mode server, the preload and the renderer's client
+ * are all typed from it; each payload is parsed with its schema where it crosses a process boundary.
+ */
+export const apiChannels = {
+  'app:info': { input: z.object({}), output: AppInfoSchema },
+  'datasets:list': { input: z.object({}), output: z.array(DatasetSummarySchema) },
+  'datasets:get': { input: z.object({ name: z.string().min(1) }), output: DatasetDetailSchema },
+} as const
+
+export type ApiChannel = keyof typeof apiChannels
+export type ApiInput<C extends ApiChannel> = z.input<(typeof apiChannels)[C]['input']>
+export type ApiOutput<C extends ApiChannel> = z.output<(typeof apiChannels)[C]['output']>
+
+/** Server side: one handler per channel. */
+export type ApiHandlers = { [C in ApiChannel]: (input: ApiInput<C>) => Promise<ApiOutput<C>> }
+
+/** What a failed call returns across a boundary, so the UI can show the problem in plain words. */
+export const ApiErrorSchema = z.object({ error: z.string(), source: z.string().optional(), problem: z.string().optional() })
+export type ApiError = z.infer<typeof ApiErrorSchema>
+
+/** Client side: the one interface the renderer talks to, whatever carries it. */
+export interface WorkbenchApi {
+  invoke<C extends ApiChannel>(channel: C, input: ApiInput<C>): Promise<ApiOutput<C>>
+}
+
+/** True when a string names an API channel. */
+export function isApiChannel(value: string): value is ApiChannel {
+  return Object.prototype.hasOwnProperty.call(apiChannels, value)
+}
+
+/**
+ * What an Electron IPC call resolves to. Errors travel as values, not as thrown errors, because Electron
+ * rewrites a thrown error's message ("Error invoking remote method …") and drops its fields.
+ */
+export type ApiResult<C extends ApiChannel> = { ok: true; value: ApiOutput<C> } | { ok: false; error: ApiError }
+
+/** Events the core pushes to the UI (progress of long work); payloads are parsed like channel outputs. */
+export const apiEvents = {
+  progress: z.object({
+    /** Which piece of long work this is about (a task id). */
+    task: z.string(),
+    done: z.number(),
+    total: z.number(),
+    message: z.string().optional(),
+  }),
+} as const
+export type ApiEventName = keyof typeof apiEvents
+export type ApiEventPayload<E extends ApiEventName> = z.output<(typeof apiEvents)[E]>
+
+/** The object the Electron preload exposes as `window.workbench` (absent in browser mode). */
+export interface WorkbenchBridge {
+  invoke<C extends ApiChannel>(channel: C, input: ApiInput<C>): Promise<ApiResult<C>>
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEventPayload<E>) => void): () => void
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod'
+import { AxisSchema, Vec3Schema, VoxelDtypeSchema } from './volume'
+
+export const subsets = ['train', 'val', 'test'] as const
+export const SubsetSchema = z.enum(subsets)
+export type Subset = z.infer<typeof SubsetSchema>
+
+/** Fractions of volumes in train / val / test; they must sum to 1. */
+export const SplitFractionsSchema = z
+  .object({ train: z.number().min(0).max(1), val: z.number().min(0).max(1), test: z.number().min(0).max(1) })
+  .refine((f) => Math.abs(f.train + f.val + f.test - 1) < 1e-6, { message: 'train + val + test must sum to 1' })
+export type SplitFractions = z.infer<typeof SplitFractionsSchema>
+/** The paper's split, roughly 75 / 8 / 17 %. */
+export const defaultSplitFractions: SplitFractions = { train: 0.75, val: 0.08, test: 0.17 }
+
+export const datasetLayouts = ['msd', 'paired'] as const
+export const DatasetLayoutSchema = z.enum(datasetLayouts)
+
+/** Optional resampling / cropping applied to every pair at import. */
+export const ImportPreprocessingSchema = z.object({
+  targetSpacing: Vec3Schema.optional(),
+  targetShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).optional(),
+})
+export type ImportPreprocessing = z.infer<typeof ImportPreprocessingSchema>
+
+export const ImportOptionsSchema = z.object({
+  folder: z.string().min(1),
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a dataset name uses letters, digits, ".", "_" and "-", starting with a letter or digit'),
+  seed: z.number().int().min(0).default(0),
+  split: SplitFractionsSchema.default(defaultSplitFractions),
+  preprocessing: ImportPreprocessingSchema.default({}),
+})
+export type ImportOptions = z.input<typeof ImportOptionsSchema>
+
+export const SplitCountsSchema = z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() })
+
+/** A dataset as listed. */
+export const DatasetSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  layout: DatasetLayoutSchema,
+  sourceDir: z.string(),
+  createdAt: z.string(),
+  volumes: z.number().int(),
+  split: SplitCountsSchema,
+  splitSeed: z.number().int(),
+  labels: z.record(z.string(), z.string()),
+  description: z.string(),
+})
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>
+
+/** One image/label pair of a dataset, with the facts computed at import. */
+export const VolumeRecordSchema = z.object({
+  id: z.number().int(),
+  caseId: z.string(),
+  imagePath: z.string(),
+  labelPath: z.string(),
+  dims: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+  spacing: Vec3Schema,
+  sliceAxis: AxisSchema,
+  imageDtype: VoxelDtypeSchema,
+  /** Voxel count per label value present (keys are label values as strings). */
+  labelVoxels: z.record(z.string(), z.number().int()),
+  /** Slices along the slice axis that contain any foreground. */
+  foregroundSlices: z.number().int(),
+  subset: SubsetSchema,
+})
+export type VolumeRecord = z.infer<typeof VolumeRecordSchema>
+
+export const DatasetDetailSchema = DatasetSummarySchema.extend({ volumeRecords: z.array(VolumeRecordSchema) })
+export type DatasetDetail = z.infer<typeof DatasetDetailSchema>
