@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest'
+import * as volume from './index'
+
+describe('core/volume public API', () => {
+  it('exports the functions other modules use', () => {
+    for (const name of [
+      'parseNifti', 'readImage', 'readLabel', 'readImageFile', 'readLabelFile', 'readVolumeFile',
+      'encodeNifti', 'writeNiftiFile',
+      'sliceAxisFromAffine', 'sliceCount', 'sliceShape', 'extractSlice', 'writeSlice', 'voxelIndex',
+      'resampleToSpacing', 'cropOrPadToShape',
+      'zScore', 'percentile', 'clipPercentiles', 'normaliseImage', 'findNonFinite',
+      'labelVoxelCounts', 'foregroundSliceCount', 'foregroundSliceIndices',
+    ]) {
+      expect(typeof (volume as Record<string, unknown>)[name], name).toBe('function')
+    }
+  })
+})
