@@ -1,0 +1,22 @@
+import type { Db } from '../core/store/database'
+import { datasetExists } from '../core/store/datasets-repo'
+import { getSetting, setSetting } from '../core/store/settings-repo'
+import { importDataset } from '../core/datasets/import'
+import { sampleDataDir } from './paths'
+
+export const sampleDatasetName = 'sample'
+const registeredKey = 'sample_registered'
+
+/**
+ * Registers the bundled sample as the dataset `sample` the first time a store is used, so a new user has
+ * real data without a download. Only once: a user who deletes it does not get it back uninvited.
+ * Returns whether it was registered now.
+ */
+export function registerSampleOnFirstUse(db: Db, workspace: string): boolean {
+  if (getSetting(db, registeredKey) !== undefined) return false
+  if (!datasetExists(db, sampleDatasetName)) {
+    importDataset({ db, workspace }, { folder: sampleDataDir(), name: sampleDatasetName, seed: 0 })
+  }
+  setSetting(db, registeredKey, new Date().toISOString())
+  return true
+}

@@ -1,0 +1,15 @@
+// `npm run bench`: every benchmark, one after another (never in the timed tests). Each prints its own
+// figures with a ratio against a reference measured in the same run, because these machines are noisy.
+import benchImport from './import.bench'
+import benchNiftiRead from './nifti-read.bench'
+
+const benches: [string, () => Promise<void>][] = [
+  ['nifti-read', benchNiftiRead],
+  ['import', benchImport],
+]
+
+const only = process.argv[2]
+for (const [name, bench] of benches) {
+  if (only && only !== name) continue
+  await bench()
+}

@@ -1,0 +1,59 @@
+import { InvalidArgumentError, type Command } from 'commander'
+import { importDataset } from '../../core/datasets/import'
+import { printJson, progressBar, type CliIo } from '../output'
+import { parseTriple, withWorkbench } from './context'
+
+function parseSeed(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('the seed is a non-negative integer')
+  return n
+}
+
+function tripleArg(option: string): (value: string) => [number, number, number] {
+  return (value) => {
+    try {
+      return parseTriple(value, option)
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message)
+    }
+  }
+}
+
+/** `workbench import <folder> --name NAME [--seed N] [--split a,b,c] [--spacing x,y,z] [--shape x,y,z]` */
+export function registerImportCommand(program: Command, io: CliIo): void {
+  program
+    .command('import')
+    .description('import a dataset folder (imagesTr/ + labelsTr/, or images/ + labels/) with a seeded split')
+    .argument('<folder>', 'the dataset folder')
+    .requiredOption('--name <name>', 'the dataset name')
+    .option('--seed <n>', 'seed of the train/val/test split', parseSeed, 0)
+    .option('--split <train,val,test>', 'split fractions (default 0.75,0.08,0.17)', tripleArg('--split'))
+    .option('--spacing <x,y,z>', 'resample every pair to this spacing in mm (written to the workspace)', tripleArg('--spacing'))
+    .option('--shape <x,y,z>', 'crop or pad every pair to this shape, centred (written to the workspace)', tripleArg('--shape'))
+    .action(async (folder: string, options: { name: string; seed: number; split?: number[]; spacing?: [number, number, number]; shape?: [number, number, number] }, command: Command) => {
+      await withWorkbench(command, (ctx, global) => {
+        const bar = progressBar(io, 'import')
+        try {
+          const summary = importDataset(
+            { db: ctx.db, workspace: ctx.workspace, onProgress: (done, total, caseId) => bar.update(done, total, caseId) },
+            {
+              folder,
+              name: options.name,
+              seed: options.seed,
+              ...(options.split ? { split: { train: options.split[0] ?? 0, val: options.split[1] ?? 0, test: options.split[2] ?? 0 } } : {}),
+              preprocessing: { targetSpacing: options.spacing, targetShape: options.shape },
+            },
+          )
+          bar.end()
+          if (global.json) printJson(io, summary)
+          else {
+            const s = summary.split
+            io.out(`imported ${summary.name}: ${summary.volumes} volumes (train ${s.train}, val ${s.val}, test ${s.test}; seed ${summary.splitSeed})`)
+          }
+        } catch (err) {
+          bar.end()
+          throw err
+        }
+      })
+    })
+}

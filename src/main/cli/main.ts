@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander'
+import { workbenchVersion } from '../app/version'
+import { registerDatasetCommands } from './commands/datasets'
+import { registerImportCommand } from './commands/import'
+import { registerInfoCommand } from './commands/info'
+import { registerServeCommand } from './commands/serve'
+import { describeError, processIo, type CliIo } from './output'
+
+/** Options every verb accepts. */
+export interface GlobalOptions {
+  db?: string
+  workspace?: string
+  json?: boolean
+  /** false when --no-sample was given. */
+  sample: boolean
+}
+
+/** Builds the `workbench` program; verbs register themselves from commands/. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('workbench')
+    .description('Sparse annotation workbench: import 3D volumes, plan which slices to annotate, interpolate, train and compare.')
+    .version(workbenchVersion())
+    .option('--db <path>', 'SQLite store (default: $WORKBENCH_DB, else workbench.db in the user config dir)')
+    .option('--workspace <dir>', 'where written files go (default: $WORKBENCH_HOME, else workspace/ in the user config dir)')
+    .option('--json', 'print machine-readable JSON')
+    .option('--no-sample', 'do not register the bundled sample dataset on first use')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s) => io.err(s) })
+  registerImportCommand(program, io)
+  registerDatasetCommands(program, io)
+  registerInfoCommand(program, io)
+  registerServeCommand(program, io)
+  return program
+}
+
+/** Runs the CLI on argv (without node and script) and returns the exit code: 0 ok, 1 error, 2 usage. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io)
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? 0 : 2
+    }
+    io.err(`workbench: error: ${describeError(err)}`)
+    if (process.env.WORKBENCH_DEBUG && err instanceof Error && err.stack) io.err(err.stack)
+    return 1
+  }
+}

@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { ImportOptionsSchema, type DatasetSummary, type ImportOptions, type ImportPreprocessing } from '../../../shared/dataset'
+import { InputError } from '../../../shared/errors'
+import type { Volume } from '../../../shared/volume'
+import type { Db } from '../store/database'
+import { datasetExists, insertDataset, type NewVolume } from '../store/datasets-repo'
+import {
+  cropOrPadToShape,
+  findNonFinite,
+  foregroundSliceCount,
+  labelVoxelCounts,
+  readImageFile,
+  readLabelFile,
+  resampleToSpacing,
+  writeNiftiFile,
+} from '../volume'
+import { discoverDataset, type DiscoveredPair } from './discover'
+import { seededSplit } from './split'
+
+export interface ImportContext {
+  db: Db
+  /** Root of the files the workbench writes; preprocessed volumes go under datasets/<name>/. */
+  workspace: string
+  /** Called after each pair is read and checked. */
+  onProgress?: (done: number, total: number, caseId: string) => void
+}
+
+const spacingTolerance = 1e-3
+
+/** Parses import options, turning schema problems into an InputError about the option. */
+function parseOptions(options: ImportOptions): ReturnType<typeof ImportOptionsSchema.parse> {
+  const parsed = ImportOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const field = issue?.path.join('.') || 'options'
+    throw new InputError(field === 'name' ? String(options.name) : `import option ${field}`, issue?.message ?? 'invalid')
+  }
+  return parsed.data
+}
+
+/** Reads a pair, checks it is usable (same shape and spacing, integral labels, finite image). */
+function readPair(pair: DiscoveredPair): { image: Volume; label: Volume } {
+  const image = readImageFile(pair.imagePath)
+  const label = readLabelFile(pair.labelPath)
+  const [a, b] = [image.header.dims, label.header.dims]
+  if (a.some((d, i) => d !== b[i])) {
+    throw new InputError(pair.labelPath, `has shape ${b.join('×')} but its image ${pair.imagePath} has shape ${a.join('×')}`)
+  }
+  const [s, t] = [image.header.spacing, label.header.spacing]
+  if (s.some((d, i) => Math.abs(d - (t[i] as number)) > spacingTolerance * Math.max(1, d))) {
+    throw new InputError(pair.labelPath, `has spacing ${t.join('×')} mm but its image ${pair.imagePath} has ${s.join('×')} mm`)
+  }
+  const bad = findNonFinite(image.data)
+  if (bad >= 0) throw new InputError(pair.imagePath, `holds a non-finite value (${image.data[bad]}) at voxel index ${bad}`)
+  return { image, label }
+}
+
+/** Applies the optional resampling and cropping to both volumes of a pair. */
+function preprocessPair(pair: { image: Volume; label: Volume }, p: ImportPreprocessing): { image: Volume; label: Volume } {
+  let { image, label } = pair
+  if (p.targetSpacing) {
+    image = resampleToSpacing(image, p.targetSpacing, 'linear')
+    label = resampleToSpacing(label, p.targetSpacing, 'nearest')
+  }
+  if (p.targetShape) {
+    image = cropOrPadToShape(image, p.targetShape)
+    label = cropOrPadToShape(label, p.targetShape)
+  }
+  return { image, label }
+}
+
+/**
+ * Imports a dataset folder: finds and checks every pair, optionally resamples / crops them into the
+ * workspace, draws the seeded split, and writes everything in one transaction. On any error the store is
+ * left as it was and files written so far are removed.
+ */
+export function importDataset(ctx: ImportContext, options: ImportOptions): DatasetSummary {
+  const opts = parseOptions(options)
+  if (datasetExists(ctx.db, opts.name)) {
+    throw new InputError(opts.name, 'a dataset with this name already exists; choose another --name')
+  }
+  const discovered = discoverDataset(opts.folder)
+  const preprocess = opts.preprocessing.targetSpacing !== undefined || opts.preprocessing.targetShape !== undefined
+  const outDir = join(ctx.workspace, 'datasets', opts.name)
+  // A folder left by an import that crashed before it was recorded holds nothing the store refers to.
+  if (preprocess && existsSync(outDir)) rmSync(outDir, { recursive: true, force: true })
+  const subsets = seededSplit(
+    discovered.pairs.map((p) => p.caseId),
+    opts.split,
+    opts.seed,
+  )
+  try {
+    const volumes: NewVolume[] = discovered.pairs.map((pair, index) => {
+      let { image, label } = readPair(pair)
+      let imagePath = pair.imagePath
+      let labelPath = pair.labelPath
+      if (preprocess) {
+        ;({ image, label } = preprocessPair({ image, label }, opts.preprocessing))
+        imagePath = join(outDir, 'images', `${pair.caseId}.nii.gz`)
+        labelPath = join(outDir, 'labels', `${pair.caseId}.nii.gz`)
+        mkdirSync(join(outDir, 'images'), { recursive: true })
+        mkdirSync(join(outDir, 'labels'), { recursive: true })
+        writeNiftiFile(imagePath, image)
+        writeNiftiFile(labelPath, label)
+      }
+      const h = image.header
+      ctx.onProgress?.(index + 1, discovered.pairs.length, pair.caseId)
+      return {
+        caseId: pair.caseId,
+        imagePath,
+        labelPath,
+        dims: h.dims,
+        spacing: h.spacing,
+        affine: h.affine,
+        sliceAxis: h.sliceAxis,
+        imageDtype: h.storedDtype,
+        labelVoxels: labelVoxelCounts(label.data),
+        foregroundSlices: foregroundSliceCount(label.header.dims, label.data, h.sliceAxis),
+        subset: subsets.get(pair.caseId) ?? 'train',
+      }
+    })
+    return insertDataset(ctx.db, {
+      name: opts.name,
+      layout: discovered.layout,
+      sourceDir: discovered.folder,
+      description: discovered.description,
+      labels: discovered.labels,
+      preprocessing: opts.preprocessing,
+      splitSeed: opts.seed,
+      splitFractions: opts.split,
+      volumes,
+    })
+  } catch (err) {
+    if (preprocess) rmSync(outDir, { recursive: true, force: true })
+    throw err
+  }
+}
