@@ -1,0 +1,139 @@
+// Helpers for the browser tests: the real `workbench serve` as a child process, Debian's Chromium through
+// playwright-core, and a folder for screenshots. Everything started here is stopped by the returned handles.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext } from 'playwright-core'
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const screenshotDir = join(repoRoot, 'test-output', 'e2e')
+export const chromiumPath = process.env.WORKBENCH_CHROMIUM ?? '/usr/bin/chromium'
+
+/**
+ * Whether the browser tests can run. Without Chromium they are skipped with a message — except in CI, where a
+ * missing browser must fail the run instead of silently passing it.
+ */
+export function chromiumStatus(): { available: true } | { available: false; message: string } {
+  if (existsSync(chromiumPath)) return { available: true }
+  const message = `Chromium is not installed at ${chromiumPath}: run \`apt-get install -y chromium\` (Debian) to run the browser tests`
+  if (process.env.CI) throw new Error(message)
+  return { available: false, message }
+}
+
+/**
+ * Builds out/renderer when it is missing, before the server starts: the server would build it too, but inside
+ * the time the test allows for its first line.
+ */
+export { ensureRendererBuilt } from '../src/main/server/renderer-build'
+
+/** A running `workbench serve`. */
+export interface ServeHandle {
+  url: string
+  token: string
+  port: number
+  origin: string
+  /** Everything the server wrote to stderr so far (for failure messages). */
+  stderr(): string
+  stop(): Promise<void>
+}
+
+/** Starts `node src/main/cli/bin.mjs serve --port 0 --json` on a fresh store and waits for its JSON line. */
+export async function startServe(storeDir: string, timeoutMs = 90_000): Promise<ServeHandle> {
+  const args = [
+    join(repoRoot, 'src', 'main', 'cli', 'bin.mjs'),
+    'serve',
+    '--port',
+    '0',
+    '--json',
+    '--db',
+    join(storeDir, 'w.db'),
+    '--workspace',
+    join(storeDir, 'ws'),
+  ]
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const stop = () => stopChild(child)
+  try {
+    const line = await firstStdoutLine(child, timeoutMs, () => stderr)
+    const parsed = JSON.parse(line) as { url: string; token: string; port: number }
+    return { ...parsed, origin: new URL(parsed.url).origin, stderr: () => stderr, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+function firstStdoutLine(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<string> {
+  return new Promise((done, fail) => {
+    const lines = createInterface({ input: child.stdout! })
+    const timer = setTimeout(() => finish(new Error(`workbench serve printed no line within ${timeoutMs} ms; stderr:\n${stderr()}`)), timeoutMs)
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      finish(new Error(`workbench serve exited (${signal ?? `code ${code}`}) before printing its URL; stderr:\n${stderr()}`))
+    function finish(result: Error | string): void {
+      clearTimeout(timer)
+      child.off('exit', onExit)
+      lines.close()
+      if (typeof result === 'string') done(result)
+      else fail(result)
+    }
+    child.on('exit', onExit)
+    lines.on('line', (line) => {
+      if (line.trim().startsWith('{')) finish(line.trim())
+    })
+  })
+}
+
+/** SIGTERM, then SIGKILL if the child has not exited within 5 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** A headless Debian Chromium with a fresh profile; close() also deletes the profile. */
+export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'wb-e2e-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 800 },
+  })
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => undefined)
+      rmSync(profile, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A temporary folder for one test file's store. */
+export function makeTempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+/** Where to write a screenshot named `name`.png. */
+export function screenshotPath(name: string): string {
+  mkdirSync(screenshotDir, { recursive: true })
+  return join(screenshotDir, `${name}.png`)
+}

@@ -1,0 +1,46 @@
+// Build of the three Electron bundles: main (ESM, Node deps external), preload (CommonJS, self-contained,
+// because a sandboxed preload is run as a classic script and may only require 'electron'), renderer (Vue).
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import vue from '@vitejs/plugin-vue'
+import { defineConfig } from 'electron-vite'
+import type { Plugin } from 'vite'
+import { rendererCspMeta } from './src/main/ipc/csp'
+
+const root = fileURLToPath(new URL('.', import.meta.url))
+
+/** Writes the one CSP definition into index.html's <meta> (placeholder __WORKBENCH_CSP__). */
+function cspMeta(): Plugin {
+  return {
+    name: 'workbench-csp-meta',
+    transformIndexHtml(html) {
+      if (!html.includes('__WORKBENCH_CSP__')) throw new Error('src/renderer/index.html lost its __WORKBENCH_CSP__ placeholder')
+      return html.replace('__WORKBENCH_CSP__', rendererCspMeta)
+    },
+  }
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(root, 'out/main'),
+      // better-sqlite3, zod, commander … stay in node_modules; native modules cannot be bundled.
+      externalizeDeps: true,
+      lib: { entry: resolve(root, 'src/main/index.ts') },
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(root, 'out/preload'),
+      // Bundle everything: a sandboxed preload cannot load modules from node_modules.
+      externalizeDeps: false,
+      lib: { entry: resolve(root, 'src/main/preload.ts'), formats: ['cjs'], fileName: () => 'preload.cjs' },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src/renderer'),
+    plugins: [vue(), cspMeta()],
+    // electron-vite takes src/renderer/index.html as the input.
+    build: { outDir: resolve(root, 'out/renderer') },
+  },
+})

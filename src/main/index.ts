@@ -1,0 +1,131 @@
+// Electron lifecycle and the window, nothing else: the store and the handlers come from openWorkbench,
+// the API from ipc/register. Security as Electron's own checklist has it: isolated, sandboxed renderer,
+// a CSP, no navigation away from the app, no new windows, no permissions, IPC only from our page.
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app, BrowserWindow, session, shell, type WebContents } from 'electron'
+import { openWorkbench, type WorkbenchContext } from './app/open-workbench'
+import { rendererCsp } from './ipc/csp'
+import { registerIpc } from './ipc/register'
+import { makeSenderCheck } from './ipc/sender'
+
+const preloadFile = fileURLToPath(new URL('../preload/preload.cjs', import.meta.url))
+const rendererIndex = fileURLToPath(new URL('../renderer/index.html', import.meta.url))
+/** Set by `electron-vite dev`; absent in a built app. */
+const devServerUrl = process.env.ELECTRON_RENDERER_URL
+const isOwnPage = makeSenderCheck({ indexFile: rendererIndex, devServerUrl })
+
+let workbench: WorkbenchContext | undefined
+let unregisterIpc: (() => void) | undefined
+
+/** Opens http(s) links in the system browser; everything else (file:, javascript:, custom schemes) is dropped. */
+function openExternally(href: string): void {
+  try {
+    const { protocol } = new URL(href)
+    if (protocol === 'https:' || protocol === 'http:') void shell.openExternal(href)
+  } catch {
+    // not a URL: ignore
+  }
+}
+
+/** Locks down every web contents the app creates: no navigation away, no popups, no <webview>. */
+function guard(contents: WebContents): void {
+  contents.on('will-navigate', (event, href) => {
+    if (isOwnPage(href)) return
+    event.preventDefault()
+    openExternally(href)
+  })
+  contents.on('will-redirect', (event, href) => {
+    if (!isOwnPage(href)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternally(url)
+    return { action: 'deny' }
+  })
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 800,
+    minHeight: 500,
+    backgroundColor: '#1b1d21',
+    title: 'Sparse Annotation Workbench',
+    show: false,
+    webPreferences: {
+      preload: preloadFile,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  })
+  win.once('ready-to-show', () => win.show())
+  if (devServerUrl) void win.loadURL(devServerUrl)
+  else void win.loadFile(rendererIndex)
+  return win
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession
+  // The header carries frame-ancestors, which a <meta> cannot. file:// pages get their policy from the meta.
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    const ownPage = isOwnPage(details.url) || (devServerUrl !== undefined && details.url.startsWith(devServerUrl))
+    if (!ownPage) return callback({ responseHeaders: details.responseHeaders })
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [rendererCsp],
+        'X-Content-Type-Options': ['nosniff'],
+      },
+    })
+  })
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  ses.setPermissionCheckHandler(() => false)
+}
+
+/** The store's location: WORKBENCH_DB / WORKBENCH_HOME when set, else the user-data folder. */
+function storeLocation(): { dbPath: string; workspace: string } {
+  const userData = app.getPath('userData')
+  return {
+    dbPath: process.env.WORKBENCH_DB || join(userData, 'workbench.db'),
+    workspace: process.env.WORKBENCH_HOME || join(userData, 'workspace'),
+  }
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // A second instance would open the same SQLite store; hand over to the first one instead.
+  app.quit()
+} else {
+  app.on('second-instance', () => {
+    const [win] = BrowserWindow.getAllWindows()
+    if (win) {
+      if (win.isMinimized()) win.restore()
+      win.focus()
+    }
+  })
+  app.on('web-contents-created', (_event, contents) => guard(contents))
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+  app.on('will-quit', () => {
+    unregisterIpc?.()
+    workbench?.close()
+    workbench = undefined
+  })
+
+  void app.whenReady().then(() => {
+    hardenSession()
+    workbench = openWorkbench({ ...storeLocation(), transport: 'ipc' })
+    unregisterIpc = registerIpc(workbench.handlers, { isTrustedSender: isOwnPage })
+    createWindow()
+  })
+}

@@ -1,0 +1,236 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ApiHandlers } from '../../shared/api'
+import type { DatasetDetail, DatasetSummary } from '../../shared/dataset'
+import { InputError } from '../../shared/errors'
+import { startServer, type RunningServer } from './server'
+
+const summary: DatasetSummary = {
+  id: 1,
+  name: 'sample',
+  layout: 'msd',
+  sourceDir: '/data/sample',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  volumes: 2,
+  split: { train: 1, val: 0, test: 1 },
+  splitSeed: 0,
+  labels: { '0': 'background', '1': 'organ' },
+  description: 'two tiny volumes',
+}
+
+const fakeHandlers: ApiHandlers = {
+  'app:info': async () => ({ version: '0.0.0-test', dbPath: ':memory:', workspace: '/tmp/ws', transport: 'http' }),
+  'datasets:list': async () => [summary],
+  'datasets:get': async ({ name }): Promise<DatasetDetail> => {
+    if (name === 'boom') throw new Error('disk on fire')
+    if (name !== 'sample') throw new InputError(name, 'no dataset has this name')
+    return { ...summary, volumeRecords: [] }
+  },
+}
+
+/** A raw HTTP request: unlike fetch, it sends the path and the Host header exactly as given. */
+function raw(
+  port: number,
+  opts: { path: string; method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((done, fail) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: opts.path, method: opts.method ?? 'GET', headers: opts.headers },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+      },
+    )
+    req.on('error', fail)
+    if (opts.body !== undefined) req.write(opts.body)
+    req.end()
+  })
+}
+
+describe('browser-mode server', () => {
+  let dir: string
+  let rendererDir: string
+  let server: RunningServer
+  let token: string
+  let port: number
+  const api = (channel: string, body: string, headers: Record<string, string> = {}) =>
+    raw(port, {
+      path: `/api/${channel}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-workbench-token': token, ...headers },
+      body,
+    })
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wb-server-'))
+    rendererDir = join(dir, 'renderer')
+    mkdirSync(join(rendererDir, 'assets'), { recursive: true })
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>wb</title>')
+    writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)')
+    writeFileSync(join(rendererDir, 'assets', 'app.css'), 'body{}')
+    writeFileSync(join(dir, 'secret.txt'), 'top secret')
+    symlinkSync(join(dir, 'secret.txt'), join(rendererDir, 'assets', 'link.txt'))
+    server = await startServer({ handlers: fakeHandlers, rendererDir })
+    token = server.token
+    port = server.port
+  })
+
+  afterAll(async () => {
+    await server.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('prints a loopback URL that carries a 64-hex-digit token', () => {
+    expect(token).toMatch(/^[0-9a-f]{64}$/)
+    expect(server.url).toBe(`http://127.0.0.1:${port}/?token=${token}`)
+  })
+
+  it('refuses requests without a valid token with a plain 403', async () => {
+    const attempts: Record<string, string>[] = [{}, { 'x-workbench-token': 'nope' }, { 'x-workbench-token': token.slice(1) }]
+    for (const headers of attempts) {
+      const page = await raw(port, { path: '/', headers })
+      expect(page.status).toBe(403)
+      expect(page.headers['content-type']).toMatch(/^text\/plain/)
+      expect(page.body).toMatch(/token/)
+    }
+    const call = await raw(port, { path: '/api/datasets:list', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    expect(call.status).toBe(403)
+    const wrongQuery = await raw(port, { path: `/?token=${'0'.repeat(64)}` })
+    expect(wrongQuery.status).toBe(403)
+    expect(wrongQuery.headers['set-cookie']).toBeUndefined()
+  })
+
+  it('accepts the token header on API calls', async () => {
+    const res = await api('datasets:list', '{}')
+    expect(res.status).toBe(200)
+    expect(JSON.parse(res.body)).toEqual([summary])
+  })
+
+  it('sets an HttpOnly SameSite=Strict cookie on the ?token= page load, and accepts that cookie afterwards', async () => {
+    const page = await raw(port, { path: `/?token=${token}` })
+    expect(page.status).toBe(200)
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'")
+    const setCookie = page.headers['set-cookie']
+    expect(Array.isArray(setCookie)).toBe(true)
+    const cookieLine = (setCookie as string[])[0] ?? ''
+    expect(cookieLine).toMatch(/HttpOnly/)
+    expect(cookieLine).toMatch(/SameSite=Strict/)
+    const cookie = cookieLine.split(';')[0] ?? ''
+    expect(cookie).toBe(`workbench_token_${port}=${token}`)
+
+    const asset = await raw(port, { path: '/assets/app.js', headers: { cookie } })
+    expect(asset.status).toBe(200)
+    expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8')
+    const css = await raw(port, { path: '/assets/app.css', headers: { cookie } })
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8')
+
+    const call = await raw(port, {
+      path: '/api/app:info',
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{}',
+    })
+    expect(call.status).toBe(200)
+    expect(JSON.parse(call.body)).toMatchObject({ transport: 'http' })
+
+    const otherPortsCookie = await raw(port, { path: '/assets/app.js', headers: { cookie: `workbench_token_1=${token}` } })
+    expect(otherPortsCookie.status).toBe(403)
+  })
+
+  it('answers bad input with 400 and the schema message', async () => {
+    const res = await api('datasets:get', JSON.stringify({ name: '' }))
+    expect(res.status).toBe(400)
+    const body = JSON.parse(res.body) as { error: string; problem: string }
+    expect(body.error).toMatch(/invalid input for datasets:get: name:/)
+    expect(body.problem).toMatch(/name/)
+    expect((await api('datasets:get', '{"name": 3}')).status).toBe(400)
+    const notJson = await api('datasets:get', '{name')
+    expect(notJson.status).toBe(400)
+    expect(JSON.parse(notJson.body).error).toMatch(/not valid JSON/)
+  })
+
+  it('answers an InputError with 422 {error, source, problem}', async () => {
+    const res = await api('datasets:get', JSON.stringify({ name: 'missing' }))
+    expect(res.status).toBe(422)
+    expect(JSON.parse(res.body)).toEqual({ error: 'missing: no dataset has this name', source: 'missing', problem: 'no dataset has this name' })
+  })
+
+  it('answers other handler errors with 500 {error}', async () => {
+    const res = await api('datasets:get', JSON.stringify({ name: 'boom' }))
+    expect(res.status).toBe(500)
+    expect(JSON.parse(res.body)).toEqual({ error: 'disk on fire' })
+  })
+
+  it('answers an unknown channel with 404, a GET on the API with 405, a non-JSON body with 415', async () => {
+    expect((await api('datasets:delete', '{}')).status).toBe(404)
+    expect((await api('__proto__', '{}')).status).toBe(404)
+    expect((await raw(port, { path: '/api/datasets:list', headers: { 'x-workbench-token': token } })).status).toBe(405)
+    expect((await api('datasets:list', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415)
+  })
+
+  it('refuses a cross-origin API call', async () => {
+    const res = await api('datasets:list', '{}', { origin: 'http://evil.example' })
+    expect(res.status).toBe(403)
+    expect((await api('datasets:list', '{}', { origin: `http://localhost:${port}` })).status).toBe(200)
+  })
+
+  it('refuses directory traversal in every spelling', async () => {
+    const headers = { 'x-workbench-token': token }
+    for (const path of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets%2f..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/%00index.html',
+      '/assets/link.txt',
+    ]) {
+      const res = await raw(port, { path, headers })
+      expect(res.status, path).toBeGreaterThanOrEqual(400)
+      expect(res.body, path).not.toContain('top secret')
+    }
+  })
+
+  it('falls back to index.html for client routes but not for missing files', async () => {
+    const headers = { 'x-workbench-token': token }
+    const route = await raw(port, { path: '/datasets/sample', headers })
+    expect(route.status).toBe(200)
+    expect(route.body).toContain('<title>wb</title>')
+    expect((await raw(port, { path: '/assets/missing.js', headers })).status).toBe(404)
+  })
+
+  it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
+    for (const host of ['evil.example', `evil.example:${port}`, '127.0.0.1', `127.0.0.1:${port + 1}`]) {
+      const res = await raw(port, { path: `/?token=${token}`, headers: { host } })
+      expect(res.status, host).toBe(403)
+      expect(res.body).toMatch(/Host/)
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      expect((await raw(port, { path: '/', headers: { host, 'x-workbench-token': token } })).status, host).toBe(200)
+    }
+  })
+})
+
+describe('startServer options', () => {
+  it('refuses a non-loopback host', async () => {
+    for (const host of ['0.0.0.0', '192.168.1.10', '::', 'example.com']) {
+      await expect(startServer({ handlers: fakeHandlers, rendererDir: tmpdir(), host })).rejects.toThrow(/loopback/)
+    }
+  })
+
+  it('uses a given token and refuses a short one', async () => {
+    const server = await startServer({ handlers: fakeHandlers, rendererDir: tmpdir(), token: 'a-long-enough-token' })
+    try {
+      expect(server.url).toMatch(/\?token=a-long-enough-token$/)
+    } finally {
+      await server.close()
+    }
+    await expect(startServer({ handlers: fakeHandlers, rendererDir: tmpdir(), token: 'short' })).rejects.toThrow(/16/)
+  })
+})

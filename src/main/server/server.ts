@@ -1,0 +1,210 @@
+// Browser mode: the same typed API as Electron IPC, over HTTP on loopback, plus the built renderer.
+// Plain node:http. Every request needs the session token; see access.ts for who may connect.
+import { randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import { isApiChannel, type ApiHandlers } from '../../shared/api'
+import { rendererCsp } from '../ipc/csp'
+import { dispatch, type DispatchFailure } from '../ipc/dispatch'
+import { allowedHostHeaders, findValidToken, isLoopbackHost, tokenCookieName } from './access'
+import { contentTypeOf, resolveStatic } from './static-files'
+
+/** Options of startServer. */
+export interface StartServerOptions {
+  handlers: ApiHandlers
+  /** The built renderer (out/renderer), served as static files. */
+  rendererDir: string
+  /** 0 or absent: a free port picked by the system. */
+  port?: number
+  /** Loopback only: 127.0.0.1 (default), localhost or ::1. */
+  host?: string
+  /** Defaults to 32 random bytes in hex. */
+  token?: string
+}
+
+/** A running browser-mode server. */
+export interface RunningServer {
+  /** The page to open, token included: http://127.0.0.1:PORT/?token=… */
+  url: string
+  token: string
+  port: number
+  close(): Promise<void>
+}
+
+/** Largest JSON body the API accepts; API inputs are names and options, never voxel data. */
+const maxBodyBytes = 1024 * 1024
+
+const statusOfFailure: Record<DispatchFailure, number> = { 'bad-input': 400, 'input-error': 422, internal: 500 }
+
+const forbiddenMessage =
+  'Forbidden: this workbench server needs its access token. Open the URL that `workbench serve` printed.\n'
+
+/** Starts the browser-mode server on loopback and resolves once it listens. */
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1'
+  if (!isLoopbackHost(host)) {
+    throw new Error(`refusing to listen on "${host}": browser mode only listens on loopback (127.0.0.1, localhost or ::1)`)
+  }
+  const token = opts.token ?? randomBytes(32).toString('hex')
+  if (token.length < 16) throw new Error('the access token must be at least 16 characters long')
+  const rendererDir = resolve(opts.rendererDir)
+  const bindHost = host === 'localhost' ? '127.0.0.1' : host === '[::1]' ? '::1' : host
+
+  let port = 0
+  let allowedHosts = new Set<string>()
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error('workbench server: unexpected error', err)
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' })
+      else res.destroy()
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a hostile page whose name resolves to 127.0.0.1 still sends its own name as Host.
+    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+      return sendText(res, 403, 'Forbidden: unexpected Host header; the workbench answers only on its loopback address.\n')
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+    const tokenSource = findValidToken(req, url, token, port)
+    if (!tokenSource) return sendText(res, 403, forbiddenMessage)
+    if (tokenSource === 'query') {
+      // The page load carries ?token=; its assets and API calls then ride on this cookie.
+      res.setHeader(
+        'Set-Cookie',
+        `${tokenCookieName(port)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`,
+      )
+    }
+    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return handleApi(req, res, url)
+    return handleStatic(req, res, url)
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const origin = req.headers.origin
+    if (origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, '').toLowerCase())) {
+      return sendText(res, 403, 'Forbidden: cross-origin API call refused.\n')
+    }
+    let channel: string
+    try {
+      channel = decodeURIComponent(url.pathname.slice('/api/'.length))
+    } catch {
+      channel = url.pathname
+    }
+    if (!isApiChannel(channel)) return sendJson(res, 404, { error: `unknown API channel "${channel}"` })
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST')
+      return sendJson(res, 405, { error: `${channel} takes POST with a JSON body` })
+    }
+    const type = req.headers['content-type'] ?? ''
+    if (!/^application\/json\b/i.test(type)) {
+      return sendJson(res, 415, { error: 'send the body as JSON with Content-Type: application/json' })
+    }
+    const body = await readBody(req)
+    if (body === undefined) return sendJson(res, 413, { error: `the body is larger than ${maxBodyBytes} bytes` })
+    let raw: unknown = {}
+    if (body.trim() !== '') {
+      try {
+        raw = JSON.parse(body)
+      } catch (err) {
+        return sendJson(res, 400, { error: `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}` })
+      }
+    }
+    const outcome = await dispatch(opts.handlers, channel, raw)
+    if (outcome.ok) return sendJson(res, 200, outcome.value)
+    if (outcome.kind === 'internal') console.error(`workbench server: ${channel} failed: ${outcome.error.error}`)
+    return sendJson(res, statusOfFailure[outcome.kind], outcome.error)
+  }
+
+  async function handleStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      return sendText(res, 405, 'Method not allowed.\n')
+    }
+    // The raw path, not url.pathname: the URL parser already folds "/../", and we want to see (and refuse) it.
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/'
+    const target = await resolveStatic(rendererDir, rawPath)
+    if (target.kind === 'bad-path') return sendText(res, 400, 'Bad request: that path is not allowed.\n')
+    if (target.kind === 'not-found') return sendText(res, 404, 'Not found.\n')
+    const type = contentTypeOf(target.path)
+    res.statusCode = 200
+    res.setHeader('Content-Type', type)
+    res.setHeader('Content-Length', target.size)
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    // The page URL carries the token: never send it onwards as a Referer.
+    res.setHeader('Referrer-Policy', 'no-referrer')
+    res.setHeader('Cache-Control', 'no-cache')
+    if (type.startsWith('text/html')) res.setHeader('Content-Security-Policy', rendererCsp)
+    if (req.method === 'HEAD') return void res.end()
+    await new Promise<void>((done, fail) => {
+      const stream = createReadStream(target.path)
+      stream.on('error', fail)
+      res.on('close', () => {
+        stream.destroy()
+        done()
+      })
+      stream.pipe(res)
+    })
+  }
+
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail)
+    server.listen(opts.port ?? 0, bindHost, () => {
+      server.off('error', fail)
+      done()
+    })
+  })
+  port = (server.address() as AddressInfo).port
+  allowedHosts = allowedHostHeaders(port)
+  const urlHost = bindHost === '::1' ? '[::1]' : '127.0.0.1'
+
+  return {
+    url: `http://${urlHost}:${port}/?token=${token}`,
+    token,
+    port,
+    close: () => closeServer(server),
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((done, fail) => {
+    server.close((err) => (err ? fail(err) : done()))
+    server.closeAllConnections()
+  })
+}
+
+/** Reads a request body as UTF-8; undefined when it is larger than maxBodyBytes. */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let tooLarge = false
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBodyBytes) tooLarge = true
+      else chunks.push(chunk)
+    })
+    req.on('end', () => done(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')))
+    req.on('error', fail)
+  })
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.statusCode = status
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.setHeader('Content-Length', Buffer.byteLength(text))
+  res.setHeader('Cache-Control', 'no-store')
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.end(text)
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.statusCode = status
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+  res.setHeader('Content-Length', Buffer.byteLength(text))
+  res.setHeader('Cache-Control', 'no-store')
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.end(text)
+}
