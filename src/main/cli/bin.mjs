@@ -4,5 +4,12 @@
 import { register } from 'tsx/esm/api'
 
 register()
+// `workbench info x --json | head` closes the pipe early; that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw err
+  })
+}
 const { main } = await import('./main.ts')
 process.exitCode = await main(process.argv.slice(2))
