@@ -79,7 +79,10 @@ export const PlanSchema = z.object({
   /** The request the plan was resolved from (null for an imported plan). */
   request: PlanRequestSchema.nullable(),
   totalSlices: z.number().int(),
-  /** True when volumes got different slice counts (dataset scope, or an imported plan). */
+  /**
+   * True when some volume's slice count departs from k = max(1, round(ρ·n)) — a dataset-scope plan spends
+   * its budget unevenly, and an imported plan has whatever the annotators did.
+   */
   perVolumeCountsDiffer: z.boolean(),
   createdAt: z.string(),
   items: z.array(PlanItemSchema),

@@ -2,10 +2,12 @@
 // figures with a ratio against a reference measured in the same run, because these machines are noisy.
 import benchImport from './import.bench'
 import benchNiftiRead from './nifti-read.bench'
+import benchSelectors from './selectors.bench'
 
 const benches: [string, () => Promise<void>][] = [
   ['nifti-read', benchNiftiRead],
   ['import', benchImport],
+  ['selectors', benchSelectors],
 ]
 
 const only = process.argv[2]

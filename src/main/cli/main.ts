@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander'
 import { workbenchVersion } from '../app/version'
+import { registerBudgetCommand } from './commands/budget'
 import { registerDatasetCommands } from './commands/datasets'
 import { registerImportCommand } from './commands/import'
 import { registerInfoCommand } from './commands/info'
+import { registerPlanCommands } from './commands/plan'
 import { registerServeCommand } from './commands/serve'
-import { describeError, processIo, type CliIo } from './output'
+import { describeError, processIo, UsageError, type CliIo } from './output'
 
 /** Options every verb accepts. */
 export interface GlobalOptions {
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIo): Command {
   registerImportCommand(program, io)
   registerDatasetCommands(program, io)
   registerInfoCommand(program, io)
+  registerPlanCommands(program, io)
+  registerBudgetCommand(program, io)
   registerServeCommand(program, io)
   return program
 }
@@ -44,6 +48,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
       return err.exitCode === 0 ? 0 : 2
+    }
+    if (err instanceof UsageError) {
+      io.err(`workbench: ${err.message}`)
+      return 2
     }
     io.err(`workbench: error: ${describeError(err)}`)
     if (process.env.WORKBENCH_DEBUG && err instanceof Error && err.stack) io.err(err.stack)

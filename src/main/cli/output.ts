@@ -52,3 +52,8 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)
 }
+
+/** A misuse of the command line found inside a verb (a missing option that depends on others): exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}

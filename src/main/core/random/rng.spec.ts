@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRng } from './rng'
+import { createRng, deriveRng } from './rng'
 
 describe('createRng', () => {
   it('replays the same sequence for the same seed and differs across seeds', () => {
@@ -41,5 +41,17 @@ describe('createRng', () => {
     expect(() => createRng(-1)).toThrow(/non-negative integer/)
     expect(() => createRng(1.5)).toThrow(/non-negative integer/)
     expect(() => createRng(1).int(0)).toThrow(/positive integer/)
+  })
+})
+
+describe('deriveRng', () => {
+  it('depends only on the seed and the labels', () => {
+    const draw = (seed: number, label: string): number[] => {
+      const rng = deriveRng(seed, label)
+      return [rng.next(), rng.next(), rng.next()]
+    }
+    expect(draw(1, 'case_001')).toEqual(draw(1, 'case_001'))
+    expect(draw(1, 'case_001')).not.toEqual(draw(1, 'case_002'))
+    expect(draw(1, 'case_001')).not.toEqual(draw(2, 'case_001'))
   })
 })

@@ -65,3 +65,23 @@ export function createRng(seed: number): Rng {
     },
   }
 }
+
+/** FNV-1a hash of a string to 32 bits, to turn labels (case ids, stage names) into seeds. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}
+
+/**
+ * A generator for one labelled part of a seeded computation (e.g. one volume of a plan): its stream
+ * depends only on the seed and the labels, so a volume draws the same slices whichever other volumes
+ * are in the plan, and adding a stage never shifts the draws of another.
+ */
+export function deriveRng(seed: number, ...labels: (string | number)[]): Rng {
+  const derived = fnv1a(`${seed}\u0000${labels.join('\u0000')}`)
+  return createRng(derived)
+}

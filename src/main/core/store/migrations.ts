@@ -77,6 +77,37 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 3,
+    name: 'annotation plans',
+    sql: `
+      CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        density REAL NOT NULL,
+        volume_fraction REAL NOT NULL,
+        method TEXT NOT NULL,
+        features TEXT,
+        rule TEXT,
+        scope TEXT NOT NULL,
+        subset_mode TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('generated', 'imported')),
+        -- The canonical request a generated plan was resolved from; the same request finds the same plan.
+        request_json TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX plans_dataset ON plans (dataset_id);
+      CREATE INDEX plans_request ON plans (dataset_id, request_json);
+      CREATE TABLE plan_items (
+        plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+        volume_id INTEGER NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+        slices_json TEXT NOT NULL,
+        mask_path TEXT,
+        PRIMARY KEY (plan_id, volume_id)
+      );
+    `,
+  },
 ]
 
 /** The schema version this build of the workbench writes. */
