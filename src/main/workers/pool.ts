@@ -1,0 +1,78 @@
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { InputError } from '../../shared/errors'
+import type { FromWorker, ToWorker } from './protocol'
+
+const bootstrap = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url))
+
+export interface PoolOptions {
+  /** Worker threads (default: one per core, at most the number of tasks). */
+  workers?: number
+  /** Called as tasks finish, with the number done and the total. */
+  onProgress?: (done: number, total: number) => void
+  /** Aborting terminates every worker at once and rejects with the abort reason. */
+  signal?: AbortSignal
+}
+
+/** Thrown when a pool run was cancelled through its signal. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError'
+}
+
+/**
+ * Runs tasks on a pool of worker threads, each worker taking the next task when it finishes one, and
+ * returns the results in task order. The first failing task stops the pool (the others are terminated)
+ * and its error is rethrown; an input error keeps its file and problem.
+ */
+export function runPool<P, R>(workerModule: URL, tasks: readonly P[], options: PoolOptions = {}): Promise<R[]> {
+  const total = tasks.length
+  if (total === 0) return Promise.resolve([])
+  const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), total))
+  const results = new Array<R>(total)
+  const workers: Worker[] = []
+  let next = 0
+  let done = 0
+  let settled = false
+
+  return new Promise<R[]>((resolve, reject) => {
+    const finish = (err?: unknown): void => {
+      if (settled) return
+      settled = true
+      options.signal?.removeEventListener('abort', onAbort)
+      for (const w of workers) void w.terminate()
+      if (err === undefined) resolve(results)
+      else reject(err)
+    }
+    const onAbort = (): void => finish(new CancelledError('cancelled'))
+    if (options.signal?.aborted) return onAbort()
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+
+    const feed = (worker: Worker): void => {
+      if (next >= total) return
+      const id = next++
+      const message: ToWorker<P> = { type: 'task', id, payload: tasks[id] as P }
+      worker.postMessage(message)
+    }
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(bootstrap, { workerData: { module: workerModule.href } })
+      workers.push(worker)
+      worker.on('message', (m: FromWorker<R>) => {
+        if (m.type === 'progress') return
+        if (m.type === 'error') {
+          return finish(m.source !== undefined && m.problem !== undefined ? new InputError(m.source, m.problem) : new Error(m.message))
+        }
+        results[m.id] = m.value
+        done++
+        options.onProgress?.(done, total)
+        if (done === total) finish()
+        else feed(worker)
+      })
+      worker.on('error', (err) => finish(err))
+      worker.on('exit', (code) => {
+        if (!settled && code !== 0) finish(new Error(`a worker thread exited with code ${code}`))
+      })
+      feed(worker)
+    }
+  })
+}
