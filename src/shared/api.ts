@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { DatasetDetailSchema, DatasetSummarySchema } from './dataset'
+import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema } from './interpolation'
+import { BudgetAdviceSchema, PlanRequestSchema, PlanSchema } from './plan'
+import { RunRecordSchema } from './run'
 
 /** Facts about the running workbench shown in the UI and returned by `app:info`. */
 export const AppInfoSchema = z.object({
@@ -19,6 +22,20 @@ export const apiChannels = {
   'app:info': { input: z.object({}), output: AppInfoSchema },
   'datasets:list': { input: z.object({}), output: z.array(DatasetSummarySchema) },
   'datasets:get': { input: z.object({ name: z.string().min(1) }), output: DatasetDetailSchema },
+  'plans:list': { input: z.object({ dataset: z.string().optional() }), output: z.array(PlanSchema) },
+  'plans:get': { input: z.object({ planId: z.number().int().positive() }), output: PlanSchema },
+  /** Resolves (or finds the stored) plan for a request. */
+  'plans:create': { input: PlanRequestSchema, output: PlanSchema },
+  'budget:advise': {
+    input: z.object({ dataset: z.string().min(1), slices: z.number().int().min(1), tolerance: z.number().positive().optional(), seed: z.number().int().min(0).optional() }),
+    output: BudgetAdviceSchema,
+  },
+  'interpolation:run': {
+    input: z.object({ planId: z.number().int().positive(), method: InterpolationMethodSchema, fusion: FusionSchema.optional() }),
+    output: InterpolationRunSchema,
+  },
+  'interpolation:get': { input: z.object({ runId: z.number().int().positive() }), output: InterpolationRunSchema },
+  'runs:list': { input: z.object({ kind: z.string().optional() }), output: z.array(RunRecordSchema) },
 } as const
 
 export type ApiChannel = keyof typeof apiChannels

@@ -88,3 +88,30 @@ export const PlanSchema = z.object({
   items: z.array(PlanItemSchema),
 })
 export type Plan = z.infer<typeof PlanSchema>
+
+/** A way of spending a slice budget: m volumes at density ρ. */
+export const BudgetOptionSchema = z.object({
+  volumes: z.number().int(),
+  volumeFraction: z.number(),
+  density: z.number(),
+  /** Smallest, largest and mean per-volume slice count (volumes differ in length). */
+  slicesPerVolume: z.object({ min: z.number().int(), max: z.number().int(), mean: z.number() }),
+  totalSlices: z.number().int(),
+  /** (totalSlices − budget) / budget. */
+  deviation: z.number(),
+})
+export type BudgetOption = z.infer<typeof BudgetOptionSchema>
+
+/** Every (ρ, s) that spends a budget, and what the paper's findings suggest. */
+export const BudgetAdviceSchema = z.object({
+  budget: z.number().int(),
+  trainVolumes: z.number().int(),
+  trainSlices: z.number().int(),
+  options: z.array(BudgetOptionSchema),
+  /** The option the paper's findings point to for each model kind, or null when none qualifies. */
+  recommended: z.object({ model2d: BudgetOptionSchema.nullable(), model3d: BudgetOptionSchema.nullable() }),
+  minDensity3d: z.number(),
+  /** The paper's finding in words, with its caveat. */
+  rationale: z.string(),
+})
+export type BudgetAdvice = z.infer<typeof BudgetAdviceSchema>

@@ -1,8 +1,11 @@
 import type { ApiHandlers } from '../../shared/api'
-import { InputError } from '../../shared/errors'
+import { getInterpolationRun, interpolatePlan } from '../core/interpolation/plan-run'
+import { adviseBudget, createPlan, requireDataset, requirePlan } from '../core/planning/plans'
 import { openDatabase, type Db } from '../core/store/database'
-import { getDataset, listDatasets } from '../core/store/datasets-repo'
-import { markInterruptedRuns } from '../core/store/runs-repo'
+import { listDatasets } from '../core/store/datasets-repo'
+import { listPlans } from '../core/store/plans-repo'
+import { listRuns, markInterruptedRuns } from '../core/store/runs-repo'
+import { interpolationOnWorkers } from '../workers/executors'
 import { resolveDbPath, resolveWorkspace } from './paths'
 import { registerSampleOnFirstUse } from './sample'
 import { workbenchVersion } from './version'
@@ -28,11 +31,14 @@ export function createHandlers(db: Db, info: { dbPath: string; workspace: string
   return {
     'app:info': async () => ({ version: workbenchVersion(), ...info }),
     'datasets:list': async () => listDatasets(db),
-    'datasets:get': async ({ name }) => {
-      const dataset = getDataset(db, name)
-      if (!dataset) throw new InputError(name, 'no dataset has this name')
-      return dataset
-    },
+    'datasets:get': async ({ name }) => requireDataset(db, name),
+    'plans:list': async ({ dataset }) => listPlans(db, dataset === undefined ? undefined : requireDataset(db, dataset).id),
+    'plans:get': async ({ planId }) => requirePlan(db, planId),
+    'plans:create': async (request) => (await createPlan(db, request)).plan,
+    'budget:advise': async (request) => adviseBudget(db, request),
+    'interpolation:run': async (request) => interpolatePlan({ db, workspace: info.workspace, execute: interpolationOnWorkers }, request),
+    'interpolation:get': async ({ runId }) => getInterpolationRun(db, runId),
+    'runs:list': async ({ kind }) => listRuns(db, { kind }),
   }
 }
 

@@ -10,6 +10,9 @@ type ItkImage = Parameters<typeof morphologicalContourInterpolationNode>[0]
  * Dense labels from ITK MCI given a sparse label volume: only the annotated slices (along sliceAxis) are
  * copied in, the rest are 0, and the annotated indices are passed explicitly (useCustomSlicePositions +
  * labeledSliceIndices) with interpolation along the slice axis only, so it sees exactly what our methods see.
+ * `labels` = [1] first merges every label into 1 (binary foreground: the configuration behind the issue's anchor
+ * numbers, reproduced exactly); several labels run one call each. The Node wrapper drops falsy options, so
+ * slice axis 0 would silently become "all axes": the benchmark uses axis 2.
  */
 export async function itkContourInterpolation(label: Volume, annotated: readonly number[], labels: readonly number[]): Promise<Uint8Array> {
   const { dims, sliceAxis } = label.header

@@ -4,6 +4,7 @@ import { registerBudgetCommand } from './commands/budget'
 import { registerDatasetCommands } from './commands/datasets'
 import { registerImportCommand } from './commands/import'
 import { registerInfoCommand } from './commands/info'
+import { registerInterpolationCommands } from './commands/interpolate'
 import { registerPlanCommands } from './commands/plan'
 import { registerServeCommand } from './commands/serve'
 import { describeError, processIo, UsageError, type CliIo } from './output'
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIo): Command {
   registerInfoCommand(program, io)
   registerPlanCommands(program, io)
   registerBudgetCommand(program, io)
+  registerInterpolationCommands(program, io)
   registerServeCommand(program, io)
   return program
 }

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest'
+import { fakeHandlers } from '../test-support/fake-handlers'
 import type { ApiHandlers } from '../../shared/api'
 import { InputError } from '../../shared/errors'
 import { dispatch } from './dispatch'
 
-const handlers: ApiHandlers = {
+const handlers: ApiHandlers = fakeHandlers({
   'app:info': async () => ({ version: '1', dbPath: 'db', workspace: 'ws', transport: 'ipc' }),
   'datasets:list': async () => [],
   'datasets:get': async ({ name }) => {
     if (name === 'oops') throw new TypeError('bug')
     throw new InputError(name, 'no dataset has this name')
   },
-}
+})
 
 describe('dispatch', () => {
   it('returns the handler value', async () => {

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url'
+import { fakeHandlers } from '../test-support/fake-handlers'
 import { describe, expect, it, vi } from 'vitest'
 import { apiChannels, type ApiHandlers } from '../../shared/api'
 import { InputError } from '../../shared/errors'
@@ -20,13 +21,13 @@ vi.mock('electron', () => ({
 const { registerIpc } = await import('./register')
 const { makeSenderCheck } = await import('./sender')
 
-const handlers: ApiHandlers = {
+const handlers: ApiHandlers = fakeHandlers({
   'app:info': async () => ({ version: '1', dbPath: 'db', workspace: 'ws', transport: 'ipc' }),
   'datasets:list': async () => [],
   'datasets:get': async ({ name }) => {
     throw new InputError(name, 'no dataset has this name')
   },
-}
+})
 const indexFile = '/app/out/renderer/index.html'
 const own = { senderFrame: { url: pathToFileURL(indexFile).href } }
 

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { fakeHandlers } from '../test-support/fake-handlers'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,7 +22,7 @@ const summary: DatasetSummary = {
   description: 'two tiny volumes',
 }
 
-const fakeHandlers: ApiHandlers = {
+const handlersForTest: ApiHandlers = fakeHandlers({
   'app:info': async () => ({ version: '0.0.0-test', dbPath: ':memory:', workspace: '/tmp/ws', transport: 'http' }),
   'datasets:list': async () => [summary],
   'datasets:get': async ({ name }): Promise<DatasetDetail> => {
@@ -29,7 +30,7 @@ const fakeHandlers: ApiHandlers = {
     if (name !== 'sample') throw new InputError(name, 'no dataset has this name')
     return { ...summary, volumeRecords: [] }
   },
-}
+})
 
 /** A raw HTTP request: unlike fetch, it sends the path and the Host header exactly as given. */
 function raw(
@@ -74,7 +75,7 @@ describe('browser-mode server', () => {
     writeFileSync(join(rendererDir, 'assets', 'app.css'), 'body{}')
     writeFileSync(join(dir, 'secret.txt'), 'top secret')
     symlinkSync(join(dir, 'secret.txt'), join(rendererDir, 'assets', 'link.txt'))
-    server = await startServer({ handlers: fakeHandlers, rendererDir })
+    server = await startServer({ handlers: handlersForTest, rendererDir })
     token = server.token
     port = server.port
   })
@@ -220,17 +221,17 @@ describe('browser-mode server', () => {
 describe('startServer options', () => {
   it('refuses a non-loopback host', async () => {
     for (const host of ['0.0.0.0', '192.168.1.10', '::', 'example.com']) {
-      await expect(startServer({ handlers: fakeHandlers, rendererDir: tmpdir(), host })).rejects.toThrow(/loopback/)
+      await expect(startServer({ handlers: handlersForTest, rendererDir: tmpdir(), host })).rejects.toThrow(/loopback/)
     }
   })
 
   it('uses a given token and refuses a short one', async () => {
-    const server = await startServer({ handlers: fakeHandlers, rendererDir: tmpdir(), token: 'a-long-enough-token' })
+    const server = await startServer({ handlers: handlersForTest, rendererDir: tmpdir(), token: 'a-long-enough-token' })
     try {
       expect(server.url).toMatch(/\?token=a-long-enough-token$/)
     } finally {
       await server.close()
     }
-    await expect(startServer({ handlers: fakeHandlers, rendererDir: tmpdir(), token: 'short' })).rejects.toThrow(/16/)
+    await expect(startServer({ handlers: handlersForTest, rendererDir: tmpdir(), token: 'short' })).rejects.toThrow(/16/)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { CancelledError, runPool } from './pool'
+import { CancelledError } from '../core/execution'
+import { runPool } from './pool'
 
 const echo = new URL('./test-echo.worker.ts', import.meta.url)
 

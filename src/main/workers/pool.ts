@@ -2,23 +2,13 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { InputError } from '../../shared/errors'
+import { CancelledError, type ExecuteOptions } from '../core/execution'
 import type { FromWorker, ToWorker } from './protocol'
 
 const bootstrap = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url))
 
-export interface PoolOptions {
-  /** Worker threads (default: one per core, at most the number of tasks). */
-  workers?: number
-  /** Called as tasks finish, with the number done and the total. */
-  onProgress?: (done: number, total: number) => void
-  /** Aborting terminates every worker at once and rejects with the abort reason. */
-  signal?: AbortSignal
-}
-
-/** Thrown when a pool run was cancelled through its signal. */
-export class CancelledError extends Error {
-  override readonly name = 'CancelledError'
-}
+/** Worker count (default: one per core, at most the number of tasks), progress, and a signal whose abort terminates every worker at once. */
+export type PoolOptions = ExecuteOptions
 
 /**
  * Runs tasks on a pool of worker threads, each worker taking the next task when it finishes one, and

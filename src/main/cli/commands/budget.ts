@@ -1,8 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander'
-import { planBudget } from '../../core/planning/budget'
-import { requireDataset } from '../../core/planning/plans'
-import { sliceCountOf, trainingVolumes } from '../../core/planning/resolve-plan'
-import { subsetOrder } from '../../core/planning/subsets'
+import { adviseBudget } from '../../core/planning/plans'
 import { printJson, printTable, type CliIo } from '../output'
 import { withWorkbench } from './context'
 
@@ -24,11 +21,7 @@ export function registerBudgetCommand(program: Command, io: CliIo): void {
     .option('--seed <n>', 'seed of the volume subsets (as in `workbench plan`)', (v) => Number(v), 0)
     .action(async (o: { dataset: string; slices: number; tolerance: number; minDensity3d: number; seed: number }, command: Command) => {
       await withWorkbench(command, (ctx, global) => {
-        const train = trainingVolumes(requireDataset(ctx.db, o.dataset))
-        // Spend in the order nested subsets add volumes, so each option is what `workbench plan` would pick.
-        const byId = new Map(train.map((v) => [v.caseId, sliceCountOf(v)]))
-        const counts = subsetOrder([...byId.keys()], o.seed).map((id) => byId.get(id) as number)
-        const advice = planBudget(counts, o.slices, { tolerance: o.tolerance, minDensity3d: o.minDensity3d })
+        const advice = adviseBudget(ctx.db, { dataset: o.dataset, slices: o.slices, tolerance: o.tolerance, minDensity3d: o.minDensity3d, seed: o.seed })
         if (global.json) return printJson(io, advice)
         io.out(`budget ${advice.budget} slices of ${advice.trainSlices} training slices in ${advice.trainVolumes} volumes; ${advice.options.length} ways to spend it:`)
         printTable(

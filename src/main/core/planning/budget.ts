@@ -1,4 +1,5 @@
 import { InputError } from '../../../shared/errors'
+import type { BudgetAdvice, BudgetOption } from '../../../shared/plan'
 
 /** The paper's annotation densities ρ. */
 export const paperDensities = [0.05, 0.1, 0.2, 0.4, 0.8] as const
@@ -58,30 +59,6 @@ export function expandGrid(
     }
   }
   return cells
-}
-
-/** A way of spending a slice budget: m volumes at density ρ. */
-export interface BudgetOption {
-  volumes: number
-  volumeFraction: number
-  density: number
-  /** Smallest and largest per-volume slice count (volumes differ in length). */
-  slicesPerVolume: { min: number; max: number; mean: number }
-  totalSlices: number
-  /** (totalSlices − budget) / budget. */
-  deviation: number
-}
-
-export interface BudgetAdvice {
-  budget: number
-  trainVolumes: number
-  trainSlices: number
-  options: BudgetOption[]
-  /** The option the paper's findings point to for each model kind, or null when none qualifies. */
-  recommended: { model2d: BudgetOption | null; model3d: BudgetOption | null }
-  minDensity3d: number
-  /** The paper's finding in words, with its caveat. */
-  rationale: string
 }
 
 function spend(counts: readonly number[], m: number, density: number): number {

@@ -1,12 +1,13 @@
 import type { DatasetDetail } from '../../../shared/dataset'
 import { InputError } from '../../../shared/errors'
-import { PlanRequestSchema, type Plan, type PlanRequest, type PlanRequestInput } from '../../../shared/plan'
+import { PlanRequestSchema, type BudgetAdvice, type Plan, type PlanRequest, type PlanRequestInput } from '../../../shared/plan'
 import type { Db } from '../store/database'
 import { getDataset } from '../store/datasets-repo'
 import { findPlanByRequest, getPlan, insertPlan } from '../store/plans-repo'
 import { readImageFile } from '../volume'
-import { assertUnitFraction } from './budget'
-import { resolvePlan, type LoadImage } from './resolve-plan'
+import { assertUnitFraction, planBudget } from './budget'
+import { resolvePlan, sliceCountOf, trainingVolumes, type LoadImage } from './resolve-plan'
+import { subsetOrder } from './subsets'
 
 /** Parses a plan request, turning schema problems into an InputError that names the option. */
 export function parsePlanRequest(input: PlanRequestInput): PlanRequest {
@@ -64,4 +65,18 @@ export async function createPlan(db: Db, input: PlanRequestInput, loadImage: Loa
     items,
   })
   return { plan, reused: false }
+}
+
+/**
+ * Every (ρ, s) that spends a slice budget on a dataset's training volumes, taking volumes in the order
+ * nested subsets add them (for the seed), so each option is what `createPlan` would then pick.
+ */
+export function adviseBudget(
+  db: Db,
+  request: { dataset: string; slices: number; tolerance?: number; minDensity3d?: number; seed?: number },
+): BudgetAdvice {
+  const train = trainingVolumes(requireDataset(db, request.dataset))
+  const byId = new Map(train.map((v) => [v.caseId, sliceCountOf(v)]))
+  const counts = subsetOrder([...byId.keys()], request.seed ?? 0).map((id) => byId.get(id) as number)
+  return planBudget(counts, request.slices, { tolerance: request.tolerance, minDensity3d: request.minDensity3d })
 }

@@ -108,6 +108,25 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'interpolation results per volume',
+    sql: `
+      -- An interpolation run is a row of runs (kind 'interpolation'); each volume's result sits here.
+      CREATE TABLE interpolation_volumes (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        volume_id INTEGER NOT NULL REFERENCES volumes(id) ON DELETE CASCADE,
+        mask_path TEXT NOT NULL,
+        annotated_json TEXT NOT NULL,
+        iou REAL NOT NULL,
+        dice REAL NOT NULL,
+        per_label_json TEXT NOT NULL,
+        slices_json TEXT NOT NULL,
+        ms REAL NOT NULL,
+        PRIMARY KEY (run_id, volume_id)
+      );
+    `,
+  },
 ]
 
 /** The schema version this build of the workbench writes. */
