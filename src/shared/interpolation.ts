@@ -48,6 +48,10 @@ export const InterpolateRequestSchema = z.object({
 })
 export type InterpolateRequest = z.infer<typeof InterpolateRequestSchema>
 
+/** Quality against distance to the nearest annotated slice: mean foreground IoU / Dice of the slices at that distance. */
+export const DistanceRowSchema = z.object({ distance: z.number().int(), slices: z.number().int(), meanIoU: z.number(), meanDice: z.number() })
+export type DistanceRow = z.infer<typeof DistanceRowSchema>
+
 /** A stored interpolation run of a plan, as `workbench interpolate --json` prints it. */
 export const InterpolationRunSchema = z.object({
   runId: z.number().int(),
@@ -57,6 +61,8 @@ export const InterpolationRunSchema = z.object({
   meanIoU: z.number(),
   meanDice: z.number(),
   outDir: z.string(),
+  /** Over all the run's slices: how quality falls with distance from the annotated slices. */
+  byDistance: z.array(DistanceRowSchema),
   volumes: z.array(VolumeInterpolationSchema),
 })
 export type InterpolationRun = z.infer<typeof InterpolationRunSchema>

@@ -71,6 +71,7 @@ export function registerInterpolationCommands(program: Command, io: CliIo): void
         if (global.json) return printJson(io, run)
         io.out(`run ${run.runId}: plan ${run.planId} interpolated with ${run.method}${run.fusion ? ` (${run.fusion} fusion)` : ''}; mean IoU ${pct(run.meanIoU)}, mean Dice ${pct(run.meanDice)}`)
         io.out(`masks in ${run.outDir}`)
+        io.out(`quality by distance to the nearest annotated slice: ${run.byDistance.map((d) => `${d.distance}: ${pct(d.meanIoU)}`).join(', ')}`)
         printTable(
           io,
           ['volume', 'annotated', 'IoU', 'Dice', 'ms'],

@@ -1,3 +1,4 @@
+import type { DistanceRow } from '../../../shared/interpolation'
 import type { Axis, VoxelArray } from '../../../shared/volume'
 import { sliceCount, type Dims } from '../volume'
 
@@ -137,13 +138,7 @@ function bump(c: Float64Array, i: number): void {
   c[i] = (c[i] as number) + 1
 }
 
-/** One row of quality against distance: mean foreground IoU and Dice of the slices at that distance. */
-export interface DistanceRow {
-  distance: number
-  slices: number
-  meanIoU: number
-  meanDice: number
-}
+export type { DistanceRow } from '../../../shared/interpolation'
 
 /**
  * Quality against the distance to the nearest annotated slice: slice records (from any number of volumes)

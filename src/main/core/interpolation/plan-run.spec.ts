@@ -41,6 +41,9 @@ describe('interpolatePlan', () => {
       expect(readLabelFile(v.maskPath).header.dims).toEqual(readLabelFile(join(sampleDataDir, 'labels', `${v.volume}.nii.gz`)).header.dims)
     }
     expect(run.meanIoU).toBeCloseTo(run.volumes.reduce((s, v) => s + v.iou, 0) / run.volumes.length)
+    // Distance 0 rows are the annotated slices (IoU 1); rows cover every slice once.
+    expect(run.byDistance[0]).toMatchObject({ distance: 0, meanIoU: 1 })
+    expect(run.byDistance.reduce((s, d) => s + d.slices, 0)).toBe(run.volumes.reduce((s, v) => s + v.slices.length, 0))
     expect(getInterpolationRun(db, run.runId)).toEqual(run)
     expect(listRuns(db)[0]).toMatchObject({ kind: 'interpolation', status: 'done' })
   })

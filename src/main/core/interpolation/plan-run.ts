@@ -1,12 +1,19 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { isInputError, InputError } from '../../../shared/errors'
-import { InterpolateRequestSchema, type InterpolateRequest, type InterpolationRun } from '../../../shared/interpolation'
+import {
+  InterpolateRequestSchema,
+  type DistanceRow,
+  type InterpolateRequest,
+  type InterpolationRun,
+  type VolumeInterpolation,
+} from '../../../shared/interpolation'
 import { CancelledError, type ExecuteOptions, type TaskExecutor } from '../execution'
 import { requireDataset, requirePlan } from '../planning/plans'
 import type { Db } from '../store/database'
 import { getInterpolationVolumes, insertInterpolationVolumes } from '../store/interpolation-repo'
 import { cancelRun, createRun, failRun, finishRun, getRun, startRun } from '../store/runs-repo'
+import { qualityByDistance } from './metrics'
 import type { VolumeTask, VolumeTaskResult } from './volume-task'
 
 export interface InterpolationContext extends ExecuteOptions {
@@ -69,7 +76,7 @@ export async function interpolatePlan(ctx: InterpolationContext, input: unknown)
       insertInterpolationVolumes(db, runId, volumes)
       finishRun(db, runId, { meanIoU, meanDice, volumes: volumes.length, outDir })
     })()
-    return { runId, planId: plan.planId, method: request.method, fusion, meanIoU, meanDice, outDir, volumes }
+    return { runId, planId: plan.planId, method: request.method, fusion, meanIoU, meanDice, outDir, byDistance: byDistanceOf(volumes), volumes }
   } catch (err) {
     rmSync(outDir, { recursive: true, force: true })
     if (isInputError(err)) db.prepare('DELETE FROM runs WHERE id = ?').run(runId)
@@ -86,5 +93,11 @@ export function getInterpolationRun(db: Db, runId: number): InterpolationRun {
   if (run.status !== 'done') throw new InputError(`run ${runId}`, `is ${run.status}${run.error ? `: ${run.error}` : ''}`)
   const config = run.config as { planId: number; method: InterpolationRun['method']; fusion: InterpolationRun['fusion'] }
   const result = run.result as { meanIoU: number; meanDice: number; outDir: string }
-  return { runId, planId: config.planId, method: config.method, fusion: config.fusion, ...result, volumes: getInterpolationVolumes(db, runId) }
+  const volumes = getInterpolationVolumes(db, runId)
+  return { runId, planId: config.planId, method: config.method, fusion: config.fusion, ...result, byDistance: byDistanceOf(volumes), volumes }
+}
+
+/** Quality against distance over every slice of the run's volumes (derived, so not stored twice). */
+function byDistanceOf(volumes: readonly VolumeInterpolation[]): DistanceRow[] {
+  return qualityByDistance(volumes.flatMap((v) => v.slices))
 }
