@@ -6,11 +6,7 @@ import { gunzipSync } from 'node:zlib'
 import { importDataset } from '../core/datasets/import'
 import { openDatabase } from '../core/store/database'
 import { hippocampusDir } from '../test-support/shared-data'
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] ?? Number.NaN
-}
+import { median } from './timing'
 
 /**
  * Import time for the 260 MSD hippocampus pairs into a fresh SQLite store, against the bare cost of

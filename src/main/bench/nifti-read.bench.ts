@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { gunzipSync } from 'node:zlib'
 import type { Volume } from '../../shared/volume'
 import { readImageFile, writeNiftiFile } from '../core/volume'
+import { median } from './timing'
 
 const N = 256
 const RUNS = 7
@@ -64,11 +65,6 @@ function syntheticHead(): Volume {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 /** Runs the benchmark and prints one summary line (plus setup facts). */
 export default async function benchNiftiRead(): Promise<void> {

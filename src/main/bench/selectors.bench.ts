@@ -10,6 +10,7 @@ import { getFeatureExtractor, pcaFeatures, sliceDescriptors, fitPca } from '../c
 import { selectAcrossVolumes, selectFixedInterval, selectKCenter, selectKMedoids, selectUniformRandom } from '../core/planning/selectors'
 import { createRng } from '../core/random/rng'
 import { slicesPerVolume } from '../core/planning/budget'
+import { timeMedian } from './timing'
 import { readImageFile, sliceCount } from '../core/volume'
 import { hippocampusDir, sampleDataDir } from '../test-support/shared-data'
 
@@ -18,20 +19,7 @@ const fractions = [1 / 8, 1 / 4, 1 / 2, 1]
 const fractionLabel = (s: number) => (s === 1 ? '1' : `1/${Math.round(1 / s)}`)
 /** Slices per volume as plans spend them: max(1, round(ρ·n)), at most n. */
 const budget = slicesPerVolume
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN
 const ms = (x: number) => (x < 10 ? x.toFixed(3) : x.toFixed(1))
-
-/** Times fn over `runs` runs after one untimed warm-up; returns the median in ms. */
-function timeMedian(fn: () => void, runs: number): number {
-  fn()
-  const times: number[] = []
-  for (let r = 0; r < runs; r++) {
-    const t = performance.now()
-    fn()
-    times.push(performance.now() - t)
-  }
-  return median(times)
-}
 
 /** Runs the benchmark and prints its figures. */
 export default async function benchSelectors(): Promise<void> {

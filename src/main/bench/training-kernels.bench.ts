@@ -3,6 +3,7 @@
 // the pure-JS backend takes minutes per full step) and in PyTorch CPU as the named reference (Debian's
 // python3-torch, if installed); and a 3D conv block as native wasm Conv3D against the slab version.
 // All figures in one run, because these machines are noisy; medians of a few steps after one warm-up.
+import { median, timeMedian } from './timing'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -12,7 +13,6 @@ import { configureWasm } from '../core/training/backend'
 import { registerProjectWasmKernels, restoreStockWasmKernels } from '../core/training/kernels/register'
 import { createRng, type Rng } from '../core/random/rng'
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN
 const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`
 
 /** Step geometry of the 2D net. */
@@ -138,18 +138,6 @@ print(sorted(ts)[len(ts) // 2] * 1000, torch.get_num_threads())
   return ms === undefined || threads === undefined ? null : { ms, threads }
 }
 
-/** Median ms of fn (one warm-up). */
-async function timeFn(fn: () => void, runs: number): Promise<number> {
-  fn()
-  const times: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now()
-    fn()
-    times.push(performance.now() - t)
-  }
-  return median(times)
-}
-
 /** Runs the benchmark and prints its figures. */
 export default async function benchTrainingKernels(): Promise<void> {
   configureWasm()
@@ -188,11 +176,11 @@ export default async function benchTrainingKernels(): Promise<void> {
       gx?.dataSync()
       gf?.dataSync()
     })
-  const slabFwd = await timeFn(fwd, 5)
-  const slabStep = await timeFn(fwdBwd, 3)
+  const slabFwd = timeMedian(fwd, 5)
+  const slabStep = timeMedian(fwdBwd, 3)
   restoreStockWasmKernels()
-  const nativeFwd = await timeFn(fwd, 2)
-  const nativeStep = await timeFn(fwdBwd, 1)
+  const nativeFwd = timeMedian(fwd, 2)
+  const nativeStep = timeMedian(fwdBwd, 1)
   registerProjectWasmKernels()
   tf.dispose([x, f])
   console.log('  3D conv 3×3×3, [2,32,32,32,16] → 16 channels, wasm:')

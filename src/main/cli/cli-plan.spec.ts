@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { main } from './main'
-import type { CliIo } from './output'
+import { cliRunner } from '../test-support/cli-harness'
 
 let root: string
 let common: string[]
@@ -13,13 +12,7 @@ beforeAll(() => {
   common = ['--db', join(root, 'w.db'), '--workspace', join(root, 'ws')]
 })
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const io: CliIo = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), errInline: (t) => (err += t), interactive: false }
-  const code = await main([...common, ...args], io)
-  return { code, out, err }
-}
+const cli = cliRunner(() => common)
 
 // The output contract of `workbench plan --json` named in the planning issue.
 const PlanOutput = z.object({

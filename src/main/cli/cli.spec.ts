@@ -8,8 +8,7 @@ import { DatasetDetailSchema, DatasetSummarySchema } from '../../shared/dataset'
 import { VolumeHeaderSchema } from '../../shared/volume'
 import { repoRoot, sampleDataDir } from '../test-support/shared-data'
 import { writeSyntheticDataset } from '../test-support/volumes'
-import { main } from './main'
-import type { CliIo } from './output'
+import { cliRunner } from '../test-support/cli-harness'
 
 const run = promisify(execFile)
 
@@ -20,14 +19,7 @@ beforeEach(() => {
   common = ['--db', join(root, 'w.db'), '--workspace', join(root, 'ws')]
 })
 
-/** Runs the CLI in this process and captures what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const io: CliIo = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), errInline: (t) => (err += t), interactive: false }
-  const code = await main([...common, ...args], io)
-  return { code, out, err }
-}
+const cli = cliRunner(() => common)
 
 describe('workbench CLI (in process)', () => {
   it('registers the sample on first use and lists it', async () => {

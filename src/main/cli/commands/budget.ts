@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { adviseBudget } from '../../core/planning/plans'
+import { parseSeed } from './parsers'
 import { printJson, printTable, type CliIo } from '../output'
 import { withWorkbench } from './context'
 
@@ -18,7 +19,7 @@ export function registerBudgetCommand(program: Command, io: CliIo): void {
     .requiredOption('--slices <B>', 'the budget in annotated slices', parsePositive)
     .option('--tolerance <t>', 'accepted relative deviation from the budget', parsePositive, 0.1)
     .option('--min-density-3d <rho>', 'lowest density recommended for 3D models', parsePositive, 0.1)
-    .option('--seed <n>', 'seed of the volume subsets (as in `workbench plan`)', (v) => Number(v), 0)
+    .option('--seed <n>', 'seed of the volume subsets (as in `workbench plan`)', parseSeed, 0)
     .action(async (o: { dataset: string; slices: number; tolerance: number; minDensity3d: number; seed: number }, command: Command) => {
       await withWorkbench(command, (ctx, global) => {
         const advice = adviseBudget(ctx.db, { dataset: o.dataset, slices: o.slices, tolerance: o.tolerance, minDensity3d: o.minDensity3d, seed: o.seed })

@@ -1,13 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { importDataset } from '../../core/datasets/import'
+import { parseSeed } from './parsers'
 import { printJson, progressBar, type CliIo } from '../output'
 import { parseTriple, withWorkbench } from './context'
-
-function parseSeed(value: string): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('the seed is a non-negative integer')
-  return n
-}
 
 function tripleArg(option: string): (value: string) => [number, number, number] {
   return (value) => {

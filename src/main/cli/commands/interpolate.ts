@@ -4,14 +4,11 @@ import { CancelledError } from '../../core/execution'
 import { interpolatePlan } from '../../core/interpolation/plan-run'
 import { interpolationQuality } from '../../core/interpolation/quality-table'
 import { interpolationOnWorkers } from '../../workers/executors'
+import { oneOf, parseSeed, positiveInteger } from './parsers'
 import { printJson, printTable, progressBar, type CliIo } from '../output'
 import { withWorkbench } from './context'
 
-const parseWorkers = (v: string): number => {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--workers is a positive integer')
-  return n
-}
+const parseWorkers = positiveInteger('--workers')
 const parseMethods = (v: string): InterpolationMethod[] => {
   const names = v === 'all' ? [...interpolationMethods] : v.split(',').map((s) => s.trim())
   for (const n of names) {
@@ -24,12 +21,6 @@ const parseDensities = (v: string): number[] => {
   if (ds.some((d) => !Number.isFinite(d))) throw new InvalidArgumentError(`--densities takes numbers separated by commas, got "${v}"`)
   return ds
 }
-const oneOf =
-  <T extends string>(values: readonly T[], what: string) =>
-  (value: string): T => {
-    if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`${what} is one of ${values.join(', ')}`)
-    return value as T
-  }
 
 /** Ctrl+C cancels the work (the run is marked cancelled) instead of killing the process mid-write. */
 async function cancellable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -55,7 +46,7 @@ export function registerInterpolationCommands(program: Command, io: CliIo): void
   program
     .command('interpolate')
     .description("fill a plan's unannotated slices with interpolated masks and measure them against the human masks")
-    .requiredOption('--plan <id>', 'plan id', (v) => Number(v))
+    .requiredOption('--plan <id>', 'plan id', positiveInteger('a plan id'))
     .requiredOption('--method <m>', interpolationMethods.join(' | '), oneOf(interpolationMethods, '--method'))
     .option('--fusion <rule>', `propagate only, where two fronts meet: ${fusionRules.join(' | ')}`, oneOf(fusionRules, '--fusion'), 'weighted')
     .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
@@ -88,7 +79,7 @@ export function registerInterpolationCommands(program: Command, io: CliIo): void
     .option('--method <m>', `${interpolationMethods.join(', ')}, a comma-separated list, or all`, parseMethods, [...interpolationMethods])
     .option('--fusion <rule>', `propagate only: ${fusionRules.join(' | ')}`, oneOf(fusionRules, '--fusion'), 'weighted')
     .option('--selection <s>', 'fixed | random', oneOf(['fixed', 'random'] as const, '--selection'), 'fixed')
-    .option('--seed <n>', 'seed of random selection', (v) => Number(v), 0)
+    .option('--seed <n>', 'seed of random selection', parseSeed, 0)
     .option('--workers <n>', 'worker threads (default: one per core)', parseWorkers)
     .action(
       async (

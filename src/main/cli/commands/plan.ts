@@ -4,6 +4,7 @@ import { exportPlan, exportFormats, type ExportFormat } from '../../core/plannin
 import { importPlan } from '../../core/planning/import-plan'
 import { createPlan, requireDataset, requirePlan } from '../../core/planning/plans'
 import { listPlans } from '../../core/store/plans-repo'
+import { oneOf, parseSeed, positiveInteger } from './parsers'
 import { printJson, printTable, UsageError, type CliIo } from '../output'
 import { withWorkbench } from './context'
 
@@ -12,22 +13,7 @@ const parseFraction = (value: string): number => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number in (0, 1], got "${value}"`)
   return n
 }
-const parseId = (value: string): number => {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`a plan id is a positive integer, got "${value}"`)
-  return n
-}
-const parseSeed = (value: string): number => {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('the seed is a non-negative integer')
-  return n
-}
-const oneOf =
-  <T extends string>(values: readonly T[], what: string) =>
-  (value: string): T => {
-    if (!(values as readonly string[]).includes(value)) throw new InvalidArgumentError(`${what} is one of ${values.join(', ')}`)
-    return value as T
-  }
+const parseId = positiveInteger('a plan id')
 
 /** The one-line description of a plan for text output. */
 function describePlan(plan: Plan): string {
