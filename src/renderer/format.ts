@@ -22,3 +22,15 @@ export function formatLabelVoxels(counts: Record<string, number>, names: Record<
     .map(([label, count]) => `${names[label] ?? label}: ${count.toLocaleString('en-US')}`)
   return parts.length > 0 ? parts.join(' · ') : 'none'
 }
+
+/** A fraction such as ρ or s with at most `digits` decimals and no trailing zeros ("0.2", "0.539"). */
+export function formatFraction(value: number, digits = 3): string {
+  return String(Number(value.toFixed(digits)))
+}
+
+/** A signed percentage for a budget deviation ("+2.5 %", "−5 %", "0 %"). */
+export function formatDeviation(value: number): string {
+  const percent = Number((value * 100).toFixed(1))
+  if (percent === 0) return '0 %'
+  return `${percent > 0 ? '+' : '−'}${Math.abs(percent)} %`
+}

@@ -1,0 +1,162 @@
+// Browser mode end to end: the real `workbench serve` on a fresh store, Debian Chromium, the Plan view.
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ApiError } from '../src/shared/api'
+import type { Plan, PlanRequestInput } from '../src/shared/plan'
+import { chromiumStatus, ensureRendererBuilt, launchChromium, makeTempDir, screenshotPath, startServe, type ServeHandle } from './support'
+
+const chromium = chromiumStatus()
+if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
+
+describe.skipIf(!chromium.available)('the Plan view in browser mode', () => {
+  const store = makeTempDir('wb-e2e-plan-store-')
+  let server: ServeHandle | undefined
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
+  let context: BrowserContext
+  let page: Page
+  const pageProblems: string[] = []
+
+  /** One API call with the token header, as the test's own witness of what the server says. */
+  async function call(channel: string, body: unknown): Promise<Response> {
+    return fetch(`${server!.origin}/api/${channel}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-workbench-token': server!.token },
+      body: JSON.stringify(body),
+    })
+  }
+
+  /** Fills the plan form and presses Create plan. */
+  async function submitPlan(density: string, volumes: string, method: 'fixed' | 'random' | 'representative' = 'fixed', seed = '0'): Promise<void> {
+    await page.locator('[data-testid="plan-density"]').fill(density)
+    await page.locator('[data-testid="plan-volumes"]').fill(volumes)
+    await page.locator('[data-testid="plan-method"]').selectOption(method)
+    await page.locator('[data-testid="plan-seed"]').fill(seed)
+    await page.locator('[data-testid="plan-create"]').click()
+  }
+
+  beforeAll(async () => {
+    await ensureRendererBuilt()
+    server = await startServe(store.path)
+    browser = await launchChromium()
+    context = browser.context
+    page = context.pages()[0] ?? (await context.newPage())
+    page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`))
+    page.on('console', (msg) => {
+      // A refused plan request (422) is logged by Chromium as a failed resource load; that one is expected.
+      if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) pageProblems.push(`console error: ${msg.text()}`)
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+    store.remove()
+  })
+
+  it('opens the Plan view for the sample dataset', async () => {
+    await page.goto(server!.url)
+    await page.locator('[data-testid="dataset-row"][data-name="sample"]').waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid="tab-plan"]').click()
+    await page.locator('[data-testid="plan-pick-dataset"]').waitFor()
+    await page.locator('[data-testid="plan-dataset"]').selectOption('sample')
+    await page.locator('[data-testid="plan-view"][data-dataset="sample"]').waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid="plans-empty"]').waitFor({ timeout: 30_000 })
+  })
+
+  it('advises on a budget of 40 slices with the recommended rows marked and the finding shown', async () => {
+    await page.locator('[data-testid="budget-input"]').fill('40')
+    await page.locator('[data-testid="budget-advise"]').click()
+    const rows = page.locator('[data-testid="budget-row"]')
+    await rows.first().waitFor({ timeout: 30_000 })
+    const advice = (await (await call('budget:advise', { dataset: 'sample', slices: 40 })).json()) as { options: unknown[]; rationale: string; recommended: { model2d: unknown; model3d: unknown } }
+    expect(await rows.count()).toBe(advice.options.length)
+    expect(advice.options.length).toBeGreaterThan(0)
+    if (advice.recommended.model2d) expect(await page.locator('[data-testid="budget-recommended-2d"]').count()).toBe(1)
+    if (advice.recommended.model3d) expect(await page.locator('[data-testid="budget-recommended-3d"]').count()).toBe(1)
+    const rationale = await page.locator('[data-testid="budget-rationale"]').textContent()
+    expect(rationale).toContain("The paper's finding:")
+    expect(rationale).toContain(advice.rationale)
+  })
+
+  it('fills ρ and s from a clicked budget row', async () => {
+    const row = page.locator('[data-testid="budget-row"][data-volumes="4"]')
+    await row.click()
+    const advice = (await (await call('budget:advise', { dataset: 'sample', slices: 40 })).json()) as { options: { volumes: number; density: number; volumeFraction: number }[] }
+    const option = advice.options.find((o) => o.volumes === 4)!
+    expect(Number(await page.locator('[data-testid="plan-density"]').inputValue())).toBeCloseTo(option.density, 9)
+    expect(Number(await page.locator('[data-testid="plan-volumes"]').inputValue())).toBeCloseTo(option.volumeFraction, 9)
+  })
+
+  it('creates a fixed plan ρ 0.2 s 0.5 and draws one strip per volume matching the stored plan', async () => {
+    await submitPlan('0.2', '0.5', 'fixed', '0')
+    const result = page.locator('[data-testid="plan-result"]')
+    await result.waitFor({ timeout: 60_000 })
+    const planId = Number(await result.getAttribute('data-plan-id'))
+    expect(planId).toBeGreaterThan(0)
+
+    const response = await call('plans:get', { planId })
+    expect(response.status).toBe(200)
+    const plan = (await response.json()) as Plan
+    expect(plan.method).toBe('fixed')
+    expect(plan.density).toBe(0.2)
+    expect(plan.volumes).toBe(0.5)
+    expect(plan.items).toHaveLength(8)
+
+    const summary = (await page.locator('[data-testid="plan-summary"]').textContent())?.replace(/\s+/g, ' ')
+    expect(summary).toContain(`Plan ${planId}`)
+    expect(summary).toContain('ρ 0.2 · s 0.5 · fixed · seed 0 · 8 volumes')
+    expect(summary).toContain(`${plan.totalSlices} slices in all`)
+
+    const strips = page.locator('[data-testid="plan-strip"]')
+    expect(await strips.count()).toBe(8)
+    for (const [i, item] of plan.items.entries()) {
+      const strip = strips.nth(i)
+      expect(await strip.getAttribute('data-volume')).toBe(item.volume)
+      expect((await strip.locator('[data-testid="strip-case"]').textContent())?.trim()).toBe(item.volume)
+      // Every slice is a cell; the annotated ones carry strip-cell-selected instead of strip-cell.
+      expect(await strip.locator('[data-testid^="strip-cell"]').count()).toBe(item.sliceCount)
+      const selected = await strip.locator('[data-testid="strip-cell-selected"]').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-slice'))))
+      expect(selected).toEqual(item.slices)
+    }
+    // Show the planner from its top in the screenshot (creating the plan scrolled the left pane to the button).
+    await page.locator('[data-testid="budget-recommended-2d"], [data-testid="budget-recommended-3d"]').first().scrollIntoViewIfNeeded()
+    await page.locator('[data-testid="budget-planner"]').evaluate((el) => el.parentElement?.scrollTo(0, 0))
+    await page.screenshot({ path: screenshotPath('plan-view') })
+
+    // The new plan is listed among the dataset's stored plans.
+    await page.locator(`[data-testid="plan-list-row"][data-plan-id="${planId}"]`).waitFor({ timeout: 30_000 })
+  })
+
+  it('reopens a stored plan from the list', async () => {
+    await submitPlan('0.1', '0.25', 'random', '3')
+    const result = page.locator('[data-testid="plan-result"]')
+    await page.locator('[data-testid="plan-list-row"]').nth(1).waitFor({ timeout: 60_000 })
+    const list = (await (await call('plans:list', { dataset: 'sample' })).json()) as Plan[]
+    const fixed = list.find((p) => p.method === 'fixed' && p.density === 0.2 && p.volumes === 0.5)!
+    expect(await result.getAttribute('data-plan-id')).not.toBe(String(fixed.planId))
+    await page.locator(`[data-testid="plan-list-row"][data-plan-id="${fixed.planId}"]`).click()
+    await page.locator(`[data-testid="plan-result"][data-plan-id="${fixed.planId}"]`).waitFor({ timeout: 30_000 })
+    expect(await page.locator('[data-testid="plan-strip"]').count()).toBe(fixed.items.length)
+  })
+
+  for (const density of ['0', '1.5']) {
+    it(`shows the server's refusal of ρ = ${density} in plain words`, async () => {
+      const request: PlanRequestInput = { dataset: 'sample', density: Number(density), volumeFraction: 0.5, method: 'fixed', seed: 0 }
+      const refused = await call('plans:create', request)
+      expect(refused.ok).toBe(false)
+      const problem = (await refused.json()) as ApiError
+      expect(problem.error).toMatch(/density/)
+
+      await submitPlan(density, '0.5')
+      const error = page.locator('[data-testid="plan-error"]')
+      await error.waitFor({ timeout: 30_000 })
+      const text = (await error.textContent())?.replace(/\s+/g, ' ').trim()
+      expect(text).toBe(`Could not create the plan: ${problem.error}`)
+      await page.screenshot({ path: screenshotPath(`plan-error-density-${density.replace('.', '_')}`) })
+    })
+  }
+
+  it('loaded every resource without script errors or CSP violations', () => {
+    expect(pageProblems).toEqual([])
+  })
+})
