@@ -2,30 +2,25 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetSummary } from '../src/shared/dataset'
-import { chromiumStatus, ensureRendererBuilt, launchChromium, makeTempDir, screenshotPath, startServe, type ServeHandle } from './support'
+import { chromiumStatus, openBrowserSession, screenshotPath, type BrowserSession, type ServeHandle } from './support'
 
 const chromium = chromiumStatus()
 if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
 
 describe.skipIf(!chromium.available)('datasets in browser mode', () => {
-  const store = makeTempDir('wb-e2e-store-')
   let server: ServeHandle | undefined
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
+  let session: BrowserSession | undefined
   let context: BrowserContext
   let page: Page
   let sample: DatasetSummary
-  const pageProblems: string[] = []
+  let pageProblems: string[] = []
 
   beforeAll(async () => {
-    await ensureRendererBuilt()
-    server = await startServe(store.path)
-    browser = await launchChromium()
-    context = browser.context
-    page = context.pages()[0] ?? (await context.newPage())
-    page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`))
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageProblems.push(`console error: ${msg.text()}`)
-    })
+    session = await openBrowserSession('wb-e2e-store-')
+    server = session.server
+    page = session.page
+    context = page.context()
+    pageProblems = session.problems
     const response = await fetch(`${server.origin}/api/datasets:list`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-workbench-token': server.token },
@@ -38,9 +33,7 @@ describe.skipIf(!chromium.available)('datasets in browser mode', () => {
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    store.remove()
+    await session?.close()
   })
 
   it('lists the sample dataset with its volume count and split', async () => {

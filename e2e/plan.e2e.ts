@@ -3,18 +3,17 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiError } from '../src/shared/api'
 import type { Plan, PlanRequestInput } from '../src/shared/plan'
-import { chromiumStatus, ensureRendererBuilt, launchChromium, makeTempDir, screenshotPath, startServe, type ServeHandle } from './support'
+import { chromiumStatus, openBrowserSession, screenshotPath, type BrowserSession, type ServeHandle } from './support'
 
 const chromium = chromiumStatus()
 if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
 
 describe.skipIf(!chromium.available)('the Plan view in browser mode', () => {
-  const store = makeTempDir('wb-e2e-plan-store-')
   let server: ServeHandle | undefined
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
+  let session: BrowserSession | undefined
   let context: BrowserContext
   let page: Page
-  const pageProblems: string[] = []
+  let pageProblems: string[] = []
 
   /** One API call with the token header, as the test's own witness of what the server says. */
   async function call(channel: string, body: unknown): Promise<Response> {
@@ -35,22 +34,15 @@ describe.skipIf(!chromium.available)('the Plan view in browser mode', () => {
   }
 
   beforeAll(async () => {
-    await ensureRendererBuilt()
-    server = await startServe(store.path)
-    browser = await launchChromium()
-    context = browser.context
-    page = context.pages()[0] ?? (await context.newPage())
-    page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`))
-    page.on('console', (msg) => {
-      // A refused plan request (422) is logged by Chromium as a failed resource load; that one is expected.
-      if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) pageProblems.push(`console error: ${msg.text()}`)
-    })
+    session = await openBrowserSession('wb-e2e-plan-store-', /status of 4\d\d/)
+    server = session.server
+    page = session.page
+    context = page.context()
+    pageProblems = session.problems
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    store.remove()
+    await session?.close()
   })
 
   it('opens the Plan view for the sample dataset', async () => {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext } from 'playwright-core'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { ensureRendererBuilt } from '../src/main/server/renderer-build'
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const screenshotDir = join(repoRoot, 'test-output', 'e2e')
@@ -136,4 +137,41 @@ export function makeTempDir(prefix: string): { path: string; remove(): void } {
 export function screenshotPath(name: string): string {
   mkdirSync(screenshotDir, { recursive: true })
   return join(screenshotDir, `${name}.png`)
+}
+
+/** A running server on a fresh store, a Chromium page on it, and the page's script errors collected. */
+export interface BrowserSession {
+  server: ServeHandle
+  page: Page
+  /** Page errors and console errors seen so far (a test asserts this stays empty). */
+  problems: string[]
+  close(): Promise<void>
+}
+
+/**
+ * Starts `workbench serve` on a fresh temporary store and opens Chromium on it (building the renderer first
+ * if needed). Console errors matching `expectedConsoleErrors` (e.g. a request the test makes fail on purpose)
+ * are not counted as problems.
+ */
+export async function openBrowserSession(storePrefix: string, expectedConsoleErrors?: RegExp): Promise<BrowserSession> {
+  await ensureRendererBuilt()
+  const store = makeTempDir(storePrefix)
+  const server = await startServe(store.path)
+  const browser = await launchChromium()
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage())
+  const problems: string[] = []
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !expectedConsoleErrors?.test(msg.text())) problems.push(`console error: ${msg.text()}`)
+  })
+  return {
+    server,
+    page,
+    problems,
+    async close() {
+      await browser.close()
+      await server.stop()
+      store.remove()
+    },
+  }
 }
