@@ -87,9 +87,9 @@ export function insertDataset(db: Db, dataset: NewDataset): DatasetSummary {
     return datasetId
   })
   const id = insert(dataset)
-  const summary = listDatasets(db).find((s) => s.id === id)
-  if (!summary) throw new Error(`dataset ${dataset.name} vanished right after it was written`)
-  return summary
+  const row = db.prepare(`${summarySql} WHERE d.id = ?`).get(id) as DatasetRow | undefined
+  if (!row) throw new Error(`dataset ${dataset.name} vanished right after it was written`)
+  return toSummary(row)
 }
 
 interface DatasetRow {
