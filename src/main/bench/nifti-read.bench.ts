@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { gunzipSync } from 'node:zlib'
 import type { Volume } from '../../shared/volume'
-import { readImageFile, writeNiftiFile } from '../core/volume'
+import { readImageFile, volumeFromData, writeNiftiFile } from '../core/volume'
 import { median } from './timing'
 
 const N = 256
@@ -47,22 +47,7 @@ function syntheticHead(): Volume {
       }
     }
   }
-  return {
-    header: {
-      dims: [N, N, N],
-      spacing: [1, 1, 1],
-      affine: [1, 0, 0, -128, 0, 1, 0, -128, 0, 0, 1, -120, 0, 0, 0, 1],
-      affineSource: 'sform',
-      storedDtype: 'int16',
-      niftiVersion: 1,
-      littleEndian: true,
-      sclSlope: 1,
-      sclInter: 0,
-      sliceAxis: 2,
-      description: 'nifti-read bench',
-    },
-    data,
-  }
+  return volumeFromData([N, N, N], data, { affine: [1, 0, 0, -128, 0, 1, 0, -128, 0, 0, 1, -120, 0, 0, 0, 1], description: 'nifti-read bench' })
 }
 
 

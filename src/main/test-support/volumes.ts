@@ -1,37 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Vec3, Volume, VoxelArray, VoxelDtype } from '../../shared/volume'
-import { writeNiftiFile } from '../core/volume'
+import type { Vec3, Volume, VoxelArray } from '../../shared/volume'
+import { volumeFromData, writeNiftiFile } from '../core/volume'
 
-const dtypeOf = (data: VoxelArray): VoxelDtype => {
-  if (data instanceof Uint8Array) return 'uint8'
-  if (data instanceof Int8Array) return 'int8'
-  if (data instanceof Int16Array) return 'int16'
-  if (data instanceof Uint16Array) return 'uint16'
-  if (data instanceof Int32Array) return 'int32'
-  if (data instanceof Float32Array) return 'float32'
-  return 'float64'
-}
-
-/** A volume built in a test: identity-like affine scaled by spacing, slice axis 2. */
+/** A volume built in a test: affine diag(spacing), slice axis 2. */
 export function syntheticVolume(dims: Vec3, data: VoxelArray, spacing: Vec3 = [1, 1, 1]): Volume {
-  const [sx, sy, sz] = spacing
-  return {
-    header: {
-      dims: [dims[0], dims[1], dims[2]],
-      spacing,
-      affine: [sx, 0, 0, 0, 0, sy, 0, 0, 0, 0, sz, 0, 0, 0, 0, 1],
-      affineSource: 'sform',
-      storedDtype: dtypeOf(data),
-      niftiVersion: 1,
-      littleEndian: true,
-      sclSlope: 1,
-      sclInter: 0,
-      sliceAxis: 2,
-      description: 'synthetic',
-    },
-    data,
-  }
+  return volumeFromData(dims, data, { spacing, description: 'synthetic' })
 }
 
 /** An image (a bright ball on a ramp) and its label (the ball, 1; its upper half, 2) of the given shape. */

@@ -1,25 +1,9 @@
 import type { Axis, Volume, VoxelArray } from '../../../shared/volume'
+import { volumeFromData } from '../volume'
 
-/** A volume header for in-memory test and benchmark volumes: 1 mm voxels, identity affine. */
-export function syntheticHeader(dims: [number, number, number], sliceAxis: Axis = 2): Volume['header'] {
-  return {
-    dims,
-    spacing: [1, 1, 1],
-    affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
-    affineSource: 'none',
-    storedDtype: 'float32',
-    niftiVersion: 1,
-    littleEndian: true,
-    sclSlope: 1,
-    sclInter: 0,
-    sliceAxis,
-    description: 'synthetic',
-  }
-}
-
-/** An image Volume around the given data. */
+/** An image Volume around the given data: 1 mm voxels, identity affine (marked as not from a file). */
 export function syntheticVolume(dims: [number, number, number], data: VoxelArray, sliceAxis: Axis = 2): Volume {
-  return { header: syntheticHeader(dims, sliceAxis), data }
+  return volumeFromData(dims, data, { sliceAxis, affineSource: 'none', description: 'synthetic' })
 }
 
 /** Where the object of `deformingObject` is on slice k: centre, semi-axes, or undefined where it is absent. */

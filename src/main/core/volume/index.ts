@@ -1,6 +1,7 @@
 /** Volume I/O and voxel-level helpers: NIfTI read/write, slices, resampling, normalisation, label statistics. */
 export { parseNifti, readImage, readLabel, readImageFile, readLabelFile, readVolumeFile } from './nifti-read'
 export { encodeNifti, writeNiftiFile, type EncodeOptions } from './nifti-write'
+export { volumeFromData, type VolumeFromDataOptions } from './volume-from-data'
 export { isGzip } from './gunzip'
 export { type LabelArray } from './label-values'
 export {

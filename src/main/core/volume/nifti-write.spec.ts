@@ -8,25 +8,11 @@ import type { Volume, VolumeHeader, VoxelArray } from '../../../shared/volume'
 import { det3 } from './nifti-affine'
 import { parseNifti, readImageFile, readLabelFile } from './nifti-read'
 import { encodeNifti, writeNiftiFile } from './nifti-write'
+import { volumeFromData } from './volume-from-data'
 
 function volumeOf(data: VoxelArray, dims: [number, number, number], header: Partial<VolumeHeader> = {}): Volume {
-  return {
-    header: {
-      dims,
-      spacing: [1, 1, 1],
-      affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
-      affineSource: 'sform',
-      storedDtype: 'uint8',
-      niftiVersion: 1,
-      littleEndian: true,
-      sclSlope: 1,
-      sclInter: 0,
-      sliceAxis: 2,
-      description: '',
-      ...header,
-    },
-    data,
-  }
+  const volume = volumeFromData(dims, data)
+  return { header: { ...volume.header, ...header }, data }
 }
 
 /** Clears sform_code (bytes 254–255 of an uncompressed NIfTI-1) so the reader falls back to the qform. */

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { Vec3, Volume, VoxelArray } from '../../../shared/volume'
 import { cropOrPadToShape, resampleToSpacing } from './resample'
+import { volumeFromData } from './volume-from-data'
 
 function vol(data: VoxelArray, dims: [number, number, number], spacing: Vec3 = [1, 1, 1], affine?: number[]): Volume {
   const [a, b, c] = spacing
-  return {
-    header: {
-      dims,
-      spacing,
-      affine: affine ?? [a, 0, 0, 10, 0, b, 0, 20, 0, 0, c, 30, 0, 0, 0, 1],
-      affineSource: 'sform',
-      storedDtype: 'float32',
-      niftiVersion: 1,
-      littleEndian: true,
-      sclSlope: 1,
-      sclInter: 0,
-      sliceAxis: 2,
-      description: '',
-    },
-    data,
-  }
+  return volumeFromData(dims, data, { spacing, affine: affine ?? [a, 0, 0, 10, 0, b, 0, 20, 0, 0, c, 30, 0, 0, 0, 1] })
 }
 
 /** World position of voxel (i, j, k) under a 4×4 row-major affine. */

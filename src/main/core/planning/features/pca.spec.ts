@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Axis, Volume } from '../../../../shared/volume'
 import { createRng, type Rng } from '../../random/rng'
 import { sampleDataDir } from '../../../test-support/shared-data'
-import { readImageFile } from '../../volume'
+import { readImageFile, volumeFromData } from '../../volume'
 import { featureMatrixFromRows, featureRow, type FeatureMatrix } from './feature-matrix'
 import { fitPca, pcaFeatures, sliceDescriptors, type PcaMethod } from './pca'
 
@@ -126,22 +126,7 @@ function ramp(dims: [number, number, number], axis: Axis, value: (i: number, j: 
   const data = new Float32Array(dims[0] * dims[1] * dims[2])
   let p = 0
   for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) data[p++] = value(i, j, k)
-  return {
-    header: {
-      dims,
-      spacing: [1, 1, 1],
-      affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
-      affineSource: 'sform',
-      storedDtype: 'float32',
-      niftiVersion: 1,
-      littleEndian: true,
-      sclSlope: 1,
-      sclInter: 0,
-      sliceAxis: axis,
-      description: 'pca spec',
-    },
-    data,
-  }
+  return volumeFromData(dims, data, { sliceAxis: axis, description: 'pca spec' })
 }
 
 describe('sliceDescriptors', () => {
