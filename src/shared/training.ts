@@ -1,0 +1,228 @@
+import { z } from 'zod'
+import { InterpolationMethodSchema } from './interpolation'
+
+/**
+ * The training contract: one validated config per run, the progress it reports and the result it stores.
+ * Every default here is the one a run gets when the CLI or the UI leaves the field out, and the resolved
+ * config (defaults filled in) is what the run record keeps, so a run can be replayed from its record.
+ */
+
+/** Backends of the ladder ('tensorflow' is what tfjs-node-gpu and tfjs-node register). */
+export const trainBackends = ['tensorflow', 'wasm', 'cpu'] as const
+export const TrainBackendSchema = z.enum(trainBackends)
+
+/** Models: 2D nets predict slice by slice; 3D nets take patches and predict by sliding windows. */
+export const modelKinds = ['unet2d', 'attention-unet2d', 'unet3d'] as const
+export const ModelKindSchema = z.enum(modelKinds)
+export type ModelKind = z.infer<typeof ModelKindSchema>
+
+/** True for models that see one slice at a time. */
+export function isModel2d(kind: ModelKind): boolean {
+  return kind !== 'unet3d'
+}
+
+export const normalisations = ['batch', 'instance', 'none'] as const
+export const NormalisationSchema = z.enum(normalisations)
+export type Normalisation = z.infer<typeof NormalisationSchema>
+
+export const ModelConfigSchema = z.object({
+  kind: ModelKindSchema.default('unet2d'),
+  /** Down-sampling levels (the paper's 2D U-Net: 4; the benchmark net: 3). */
+  depth: z.number().int().min(1).max(5).default(3),
+  /** Channels of the first level; each level down doubles them. */
+  baseChannels: z.number().int().min(1).max(256).default(16),
+  normalisation: NormalisationSchema.default('batch'),
+})
+export type ModelConfig = z.infer<typeof ModelConfigSchema>
+
+export const lossKinds = ['ce', 'dice-ce', 'dice-focal'] as const
+export const LossKindSchema = z.enum(lossKinds)
+export type LossKind = z.infer<typeof LossKindSchema>
+
+export const LossConfigSchema = z.object({
+  /** ce: class-weighted cross-entropy; dice-ce: soft Dice + CE; dice-focal: soft Dice + focal. */
+  kind: LossKindSchema.default('ce'),
+  /** One weight per class for the cross-entropy / focal term; omitted = all 1. */
+  classWeights: z.array(z.number().nonnegative()).optional(),
+  focalGamma: z.number().nonnegative().default(2),
+})
+export type LossConfig = z.infer<typeof LossConfigSchema>
+
+export const optimizerKinds = ['adam', 'adamw', 'sgd'] as const
+export const OptimizerKindSchema = z.enum(optimizerKinds)
+export type OptimizerKind = z.infer<typeof OptimizerKindSchema>
+
+export const OptimizerConfigSchema = z.object({
+  kind: OptimizerKindSchema.default('adam'),
+  lr: z.number().positive().max(10).default(1e-3),
+  /** Decoupled for AdamW; L2 added to the gradient for Adam and SGD. */
+  weightDecay: z.number().nonnegative().default(0),
+  /** SGD only. */
+  momentum: z.number().min(0).max(1).default(0.9),
+  nesterov: z.boolean().default(false),
+  beta1: z.number().min(0).max(1).default(0.9),
+  beta2: z.number().min(0).max(1).default(0.999),
+  epsilon: z.number().positive().default(1e-8),
+})
+export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>
+
+export const scheduleKinds = ['constant', 'poly', 'step', 'cosine'] as const
+export const ScheduleKindSchema = z.enum(scheduleKinds)
+export type ScheduleKind = z.infer<typeof ScheduleKindSchema>
+
+export const ScheduleConfigSchema = z.object({
+  /** poly: lr·(1 − t/T)^power; step: lr·gamma^⌊t/every⌋; cosine: minLr + (lr − minLr)·(1 + cos πt/T)/2. */
+  kind: ScheduleKindSchema.default('constant'),
+  power: z.number().positive().default(0.9),
+  every: z.number().int().positive().default(1000),
+  gamma: z.number().positive().max(1).default(0.5),
+  minLr: z.number().nonnegative().default(0),
+  /** Linear warm-up from 0 over this many steps, before the schedule proper. */
+  warmupSteps: z.number().int().nonnegative().default(0),
+})
+export type ScheduleConfig = z.infer<typeof ScheduleConfigSchema>
+
+/** Seeded augmentation; each transform is drawn per sample with probability `probability`. */
+export const AugmentConfigSchema = z.object({
+  /** Random flips along each in-plane axis (and depth for 3D). */
+  flip: z.boolean().default(true),
+  /** Random rotation (degrees, ±) and isotropic scale (±fraction); 0 switches it off. */
+  rotateDegrees: z.number().min(0).max(180).default(0),
+  scale: z.number().min(0).max(0.9).default(0),
+  /** Multiplicative smooth bias field of this amplitude (0 = off). */
+  biasField: z.number().min(0).max(1).default(0),
+  /** 2D elastic deformation: displacement amplitude in pixels (0 = off) and smoothness (pixels). */
+  elasticAlpha: z.number().min(0).default(0),
+  elasticSigma: z.number().positive().default(4),
+  /** Intensity jitter: ±shift and ±scale of the normalised image (0 = off). */
+  intensityShift: z.number().min(0).default(0),
+  intensityScale: z.number().min(0).max(0.9).default(0),
+  probability: z.number().min(0).max(1).default(0.5),
+})
+export type AugmentConfig = z.infer<typeof AugmentConfigSchema>
+
+/** How 3D patches are centred: a weight per class label and one for unannotated voxels. */
+export const PatchSamplingSchema = z.object({
+  /** Weight of centring a patch on a voxel of each class, indexed by label (0 = background). */
+  classWeights: z.array(z.number().nonnegative()).optional(),
+  /** Weight of centring a patch on an unannotated voxel (any label). */
+  unannotated: z.number().nonnegative().default(0),
+})
+export type PatchSampling = z.infer<typeof PatchSamplingSchema>
+
+/** The one train config; `datasetId` and `planId` are resolved by the door from names the user gave. */
+export const TrainConfigSchema = z
+  .object({
+    datasetId: z.number().int().positive(),
+    /** The annotation plan whose slices give the labels; null = dense training on every training volume. */
+    planId: z.number().int().positive().nullable().default(null),
+    /** M.I. mode: train on this interpolation method's dense masks of the plan instead of its slices. */
+    interpolated: InterpolationMethodSchema.nullable().default(null),
+    model: ModelConfigSchema.default(ModelConfigSchema.parse({})),
+    loss: LossConfigSchema.default(LossConfigSchema.parse({})),
+    optimizer: OptimizerConfigSchema.default(OptimizerConfigSchema.parse({})),
+    schedule: ScheduleConfigSchema.default(ScheduleConfigSchema.parse({})),
+    augment: AugmentConfigSchema.default(AugmentConfigSchema.parse({})),
+    steps: z.number().int().min(1).max(10_000_000).default(1000),
+    batchSize: z.number().int().min(1).max(1024).default(16),
+    /** 2D input size: each slice is centre-padded or cropped to it (the protocol pads to 64×64). */
+    sliceSize: z.tuple([z.number().int().min(4), z.number().int().min(4)]).default([64, 64]),
+    /** 3D patch size (along i, j, k). */
+    patchSize: z.tuple([z.number().int().min(4), z.number().int().min(4), z.number().int().min(4)]).default([32, 32, 32]),
+    patchSampling: PatchSamplingSchema.default(PatchSamplingSchema.parse({})),
+    /** Sliding-window overlap for 3D prediction (fraction of the patch). */
+    windowOverlap: z.number().min(0).max(0.9).default(0.5),
+    seed: z.number().int().min(0).default(0),
+    /** Force a backend; omitted = the ladder's first rung that works. */
+    backend: TrainBackendSchema.optional(),
+    /** Threads for the wasm backend (0 = one per core). */
+    threads: z.number().int().min(0).max(256).default(0),
+    /** Loss/lr curve points kept (every n-th step is averaged into one point). */
+    logEvery: z.number().int().min(1).default(10),
+    /** Save a checkpoint every n steps (0 = only at the end). */
+    checkpointEvery: z.number().int().min(0).default(0),
+    /** Which split the final evaluation runs on. */
+    evaluateOn: z.enum(['test', 'validation', 'none']).default('test'),
+    /** Start from this checkpoint's weights (a path in the workspace or absolute). */
+    initFrom: z.string().min(1).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.interpolated !== null && c.planId === null) {
+      ctx.addIssue({ code: 'custom', path: ['interpolated'], message: 'interpolated masks need a plan (--plan)' })
+    }
+    if (c.loss.classWeights && c.loss.classWeights.every((w) => w === 0)) {
+      ctx.addIssue({ code: 'custom', path: ['loss', 'classWeights'], message: 'at least one class weight must be positive' })
+    }
+  })
+export type TrainConfig = z.infer<typeof TrainConfigSchema>
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>
+
+/** Progress of a training run, as events and as the CLI's progress bar. */
+export const TrainProgressSchema = z.object({
+  runId: z.number().int(),
+  phase: z.enum(['loading', 'training', 'evaluating']),
+  step: z.number().int(),
+  steps: z.number().int(),
+  loss: z.number().nullable(),
+  lr: z.number().nullable(),
+  stepsPerSecond: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  /** Mean fraction of labelled voxels in the last batch (3D patches; 2D slices are fully labelled). */
+  annotatedFraction: z.number().nullable(),
+  /** Evaluation: volumes done of total. */
+  done: z.number().int().optional(),
+  total: z.number().int().optional(),
+})
+export type TrainProgress = z.infer<typeof TrainProgressSchema>
+
+/** Overlap of one class (or the foreground, label > 0) with the dense reference. */
+export const ClassScoreSchema = z.object({ label: z.number().int(), iou: z.number(), dice: z.number() })
+
+export const VolumeScoreSchema = z.object({
+  volumeId: z.number().int(),
+  caseId: z.string(),
+  /** Foreground (label > 0) overlap. */
+  iou: z.number(),
+  dice: z.number(),
+  perClass: z.array(ClassScoreSchema),
+})
+export type VolumeScore = z.infer<typeof VolumeScoreSchema>
+
+export const EvaluationSchema = z.object({
+  split: z.enum(['test', 'validation']),
+  volumes: z.array(VolumeScoreSchema),
+  /** Means over volumes: foreground and per class (label ≥ 1). */
+  meanIou: z.number(),
+  meanDice: z.number(),
+  perClass: z.array(ClassScoreSchema),
+  ms: z.number(),
+})
+export type Evaluation = z.infer<typeof EvaluationSchema>
+
+/** A point of the training curve: means over `logEvery` steps. */
+export const CurvePointSchema = z.object({
+  step: z.number().int(),
+  loss: z.number(),
+  lr: z.number(),
+  annotatedFraction: z.number().nullable(),
+})
+export type CurvePoint = z.infer<typeof CurvePointSchema>
+
+/** What a finished training run stores as its result. */
+export const TrainResultSchema = z.object({
+  backend: TrainBackendSchema,
+  /** Why each faster backend was not used. */
+  backendReasons: z.array(z.string()),
+  threads: z.number().int(),
+  /** Training volumes and annotated slices the run learned from. */
+  trainVolumes: z.number().int(),
+  annotatedSlices: z.number().int(),
+  parameters: z.number().int(),
+  steps: z.number().int(),
+  timings: z.object({ loadMs: z.number(), trainMs: z.number(), msPerStep: z.number(), evalMs: z.number() }),
+  peakRssMb: z.number(),
+  curve: z.array(CurvePointSchema),
+  checkpoint: z.string(),
+  evaluation: EvaluationSchema.nullable(),
+})
+export type TrainResult = z.infer<typeof TrainResultSchema>
