@@ -8,6 +8,8 @@ describe('selectBackend', () => {
   it('falls from the absent native packages to wasm, with the project kernels, saying why', async () => {
     const choice = await selectBackend()
     expect(choice.name).toBe('wasm')
+    // The default is the single-threaded build (wasm-threads.spec.ts covers the threaded one).
+    expect(choice.threads).toBe(1)
     expect(tf.getBackend()).toBe('wasm')
     expect(projectWasmKernelsRegistered()).toBe(true)
     expect(choice.reasons).toHaveLength(nativePackages.length)
@@ -22,7 +24,7 @@ describe('selectBackend', () => {
 
   it('honours a forced cpu and a forced wasm', async () => {
     const cpu = await selectBackend({ force: 'cpu' })
-    expect(cpu).toEqual({ name: 'cpu', reasons: [expect.stringMatching(/^tensorflow: skipped/), expect.stringMatching(/^wasm: skipped/)] })
+    expect(cpu).toEqual({ name: 'cpu', threads: 1, reasons: [expect.stringMatching(/^tensorflow: skipped/), expect.stringMatching(/^wasm: skipped/)] })
     expect(tf.getBackend()).toBe('cpu')
     expect((await selectBackend({ force: 'wasm' })).name).toBe('wasm')
   })

@@ -5,12 +5,14 @@
  * why, so a run record can say which backend trained it and why not a faster one.
  */
 import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
 import { dirname } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 // Importing the wasm backend registers it and its stock kernels; the project's kernels must come after.
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { InputError } from '../../../shared/errors'
 import { registerProjectWasmKernels } from './kernels/register'
+import { enableWasmThreads, wasmThreadsInUse } from './wasm-threads'
 
 /** The backends the ladder can end on ('tensorflow' is what tfjs-node and tfjs-node-gpu register). */
 export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const
@@ -22,6 +24,8 @@ export interface BackendChoice {
   readonly name: BackendName
   /** One line per skipped rung (or package), highest first. */
   readonly reasons: string[]
+  /** Threads the backend computes on: wasm's pool (1 = single-threaded build), tensorflow's = cores, cpu 1. */
+  readonly threads: number
 }
 
 /** Options for {@link selectBackend}. */
@@ -30,6 +34,8 @@ export interface SelectBackendOptions {
   readonly force?: BackendName
   /** How a native package is loaded; a seam for tests, the default is a dynamic import. */
   readonly importModule?: (specifier: string) => Promise<unknown>
+  /** Threads for wasm (0 = one per core; default 1); see {@link configureWasm}. */
+  readonly threads?: number
 }
 
 /** Native packages in order of preference: the GPU build first. */
@@ -68,15 +74,28 @@ async function tryTensorflow(reasons: string[], load: (s: string) => Promise<unk
   return false
 }
 
-let wasmConfigured = false
+/** Options for {@link configureWasm}. */
+export interface WasmOptions {
+  /**
+   * Threads (0 = one per core; default 1). Above 1 the threaded-SIMD build starts its pthread workers
+   * (see wasm-threads.ts), capped at its pool of 8; where it cannot, wasm runs single-threaded.
+   */
+  readonly threads?: number
+}
+
+/** The thread count the first configureWasm asked for (null: not configured yet). */
+let wasmThreadsAsked: number | null = null
 
 /**
- * Points the wasm backend at its .wasm files in node_modules and keeps it single-threaded: the threaded
- * build cannot start its workers in Node (ERR_WORKER_PATH). Must run before the backend initialises.
+ * Points the wasm backend at its .wasm files in node_modules, chooses the single- or multi-threaded build
+ * and registers the project's kernels. Must run before the backend initialises; the first call's thread
+ * count holds for the process (a backend cannot change builds), later calls change nothing.
  */
-export function configureWasm(): void {
-  if (wasmConfigured) return
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
+export function configureWasm(options: WasmOptions = {}): void {
+  if (wasmThreadsAsked !== null) return
+  const threads = options.threads ?? 1
+  if (!Number.isInteger(threads) || threads < 0) throw new InputError('threads', `must be a whole number ≥ 0, got ${threads}`)
+  enableWasmThreads(threads)
   const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')
   // The package's main file sits in dist/, next to the .wasm binaries; a trailing slash makes it a prefix.
   try {
@@ -85,13 +104,13 @@ export function configureWasm(): void {
     // Something already initialised wasm: its paths are fixed and, since it loaded, they worked.
   }
   registerProjectWasmKernels()
-  wasmConfigured = true
+  wasmThreadsAsked = threads
 }
 
 /** Makes wasm the active backend; returns the reason it failed, or null. */
-async function tryWasm(): Promise<string | null> {
+async function tryWasm(threads: number): Promise<string | null> {
   try {
-    configureWasm()
+    configureWasm({ threads })
     if (await tf.setBackend('wasm')) return null
     return 'wasm: the backend failed to initialise'
   } catch (e) {
@@ -105,19 +124,19 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const reasons: string[] = []
   const { force } = options
   if (force === undefined || force === 'tensorflow') {
-    if (await tryTensorflow(reasons, load)) return { name: 'tensorflow', reasons }
+    if (await tryTensorflow(reasons, load)) return { name: 'tensorflow', reasons, threads: availableParallelism() }
     if (force) throw new InputError('--backend tensorflow', `not available: ${reasons.join('; ')}`)
   } else {
     reasons.push(`tensorflow: skipped, --backend ${force} was asked for`)
   }
   if (force === undefined || force === 'wasm') {
-    const failure = await tryWasm()
-    if (failure === null) return { name: 'wasm', reasons }
+    const failure = await tryWasm(options.threads ?? 1)
+    if (failure === null) return { name: 'wasm', reasons, threads: wasmThreadsInUse() }
     reasons.push(failure)
     if (force) throw new InputError('--backend wasm', `not available: ${failure}`)
   } else {
     reasons.push(`wasm: skipped, --backend ${force} was asked for`)
   }
   if (!(await tf.setBackend('cpu'))) throw new Error(`the cpu backend failed to initialise (${reasons.join('; ')})`)
-  return { name: 'cpu', reasons }
+  return { name: 'cpu', reasons, threads: 1 }
 }

@@ -7,6 +7,7 @@
  * - `Conv2D` and `FusedConv2D` wrap the stock kernels, handing them 'same' as explicit pads: the stock ones
  *   return wrong values for some 'same' cases where the kernel is smaller than the stride (e.g. stride 3,
  *   kernel 2, width 6 — found by this project's tests), and explicit pads are computed correctly.
+ * - `BatchMatMul` wraps the stock kernel, materialising transposes: its transpose flags are ~10× slower.
  * Kernels, not gradient overrides, because the registry is per backend: tf.conv2d, tf.conv3d, fused convs
  * and tf.layers keep TF.js's own gradient functions, which call these kernels on wasm, while cpu and
  * tensorflow keep their native ones. A kernel may return a Tensor built from ops: the engine stops tape
@@ -17,6 +18,7 @@ import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from 
 import { checkLayout, checkNoDilation, checkPadding, explicitPadding2d, tupleOf } from './conv-geometry'
 import { conv2dFilterGradient, conv2dInputGradient } from './conv2d-grads'
 import { conv3dBySlabs, conv3dFilterGradient, conv3dInputGradient } from './conv3d-slabs'
+import { matMulWithoutTransposeFlags } from './matmul-transposes'
 
 const WASM = 'wasm'
 
@@ -129,6 +131,8 @@ export function registerProjectWasmKernels(): void {
     const existing = tf.getKernel(name, WASM)
     if (existing) wrappers.push(samePadFix(name, existing))
   }
+  const matMul = tf.getKernel('BatchMatMul', WASM)
+  if (matMul) wrappers.push(matMulWithoutTransposeFlags(matMul))
   for (const config of [...projectWasmKernels, ...wrappers]) {
     const existing = tf.getKernel(config.kernelName, WASM)
     saved.set(config.kernelName, existing)
