@@ -6,7 +6,9 @@ import { registerImportCommand } from './commands/import'
 import { registerInfoCommand } from './commands/info'
 import { registerInterpolationCommands } from './commands/interpolate'
 import { registerPlanCommands } from './commands/plan'
+import { registerRunsCommand } from './commands/runs'
 import { registerServeCommand } from './commands/serve'
+import { registerTrainCommand } from './commands/train'
 import { describeError, processIo, UsageError, type CliIo } from './output'
 
 /** Options every verb accepts. */
@@ -36,6 +38,8 @@ export function buildProgram(io: CliIo): Command {
   registerPlanCommands(program, io)
   registerBudgetCommand(program, io)
   registerInterpolationCommands(program, io)
+  registerTrainCommand(program, io)
+  registerRunsCommand(program, io)
   registerServeCommand(program, io)
   return program
 }

@@ -1,11 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { fusionRules, interpolationMethods, type InterpolationMethod } from '../../../shared/interpolation'
-import { CancelledError } from '../../core/execution'
 import { interpolatePlan } from '../../core/interpolation/plan-run'
 import { interpolationQuality } from '../../core/interpolation/quality-table'
 import { interpolationOnWorkers } from '../../workers/executors'
 import { oneOf, parseSeed, positiveInteger } from './parsers'
 import { printJson, printTable, progressBar, type CliIo } from '../output'
+import { cancellable } from './cancellable'
 import { withWorkbench } from './context'
 
 const parseWorkers = positiveInteger('--workers')
@@ -20,23 +20,6 @@ const parseDensities = (v: string): number[] => {
   const ds = v.split(',').map((s) => Number(s.trim()))
   if (ds.some((d) => !Number.isFinite(d))) throw new InvalidArgumentError(`--densities takes numbers separated by commas, got "${v}"`)
   return ds
-}
-
-/** Ctrl+C cancels the work (the run is marked cancelled) instead of killing the process mid-write. */
-async function cancellable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  const onSignal = (): void => controller.abort()
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  try {
-    return await work(controller.signal)
-  } catch (err) {
-    if (err instanceof CancelledError) process.exitCode = 130
-    throw err
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  }
 }
 
 const pct = (x: number): string => x.toFixed(3)

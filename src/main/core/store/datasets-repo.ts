@@ -182,6 +182,12 @@ export function getDataset(db: Db, name: string): DatasetDetail | undefined {
   return { ...toSummary(row), volumeRecords }
 }
 
+/** One dataset with its volumes by id (runs store the id, so a renamed dataset is still found). */
+export function getDatasetById(db: Db, id: number): DatasetDetail | undefined {
+  const row = db.prepare('SELECT name FROM datasets WHERE id = ?').get(id) as { name: string } | undefined
+  return row ? getDataset(db, row.name) : undefined
+}
+
 /** The split fractions a dataset's current split was drawn with. */
 export function getSplitFractions(db: Db, datasetId: number): SplitFractions | undefined {
   const row = db

@@ -1,0 +1,154 @@
+/**
+ * Main-thread side of a training run: validates a train config against the store (the dataset, the plan,
+ * its interpolated masks, the geometry) and turns it into a TrainJob, before any run is recorded. Every
+ * problem is an InputError naming the option or the object that is wrong.
+ */
+import { InputError } from '../../../shared/errors'
+import type { InterpolationMethod, InterpolationRun } from '../../../shared/interpolation'
+import type { Plan } from '../../../shared/plan'
+import type { DatasetDetail, VolumeRecord } from '../../../shared/dataset'
+import { isModel2d, TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../../shared/training'
+import { requirePlan } from '../planning/plans'
+import type { Db } from '../store/database'
+import { getDatasetById } from '../store/datasets-repo'
+import { getInterpolationVolumes } from '../store/interpolation-repo'
+import { listRuns } from '../store/runs-repo'
+import type { JobVolume, LabelSource, TrainJob } from './job'
+
+/** Parses a train config, naming the option that is wrong. */
+export function parseTrainConfig(input: TrainConfigInput | unknown): TrainConfig {
+  const parsed = TrainConfigSchema.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const path = issue?.path.join('.') || 'config'
+    throw new InputError(`train option ${path}`, issue?.message ?? 'invalid')
+  }
+  return parsed.data
+}
+
+/** Runs (or finds) the interpolation of a plan with a method; the M.I. mode's masks come from it. */
+export type InterpolateForTraining = (planId: number, method: InterpolationMethod) => Promise<InterpolationRun>
+
+export interface ResolveContext {
+  readonly db: Db
+  /** Called when M.I. mode needs masks that no stored interpolation run has yet. */
+  readonly interpolate?: InterpolateForTraining
+}
+
+/** The newest finished interpolation run of a plan with a method, if any. */
+function storedInterpolation(db: Db, planId: number, method: InterpolationMethod): number | undefined {
+  return listRuns(db, { kind: 'interpolation' }).find(
+    (r) => r.status === 'done' && r.config.planId === planId && r.config.method === method,
+  )?.id
+}
+
+/** Mask paths by volume id of the plan's interpolation with `method` (found or made). */
+async function interpolatedMasks(ctx: ResolveContext, plan: Plan, method: InterpolationMethod): Promise<Map<number, string>> {
+  const stored = storedInterpolation(ctx.db, plan.planId, method)
+  if (stored !== undefined) return new Map(getInterpolationVolumes(ctx.db, stored).map((v) => [v.volumeId, v.maskPath]))
+  if (!ctx.interpolate) throw new InputError(`plan ${plan.planId}`, `has no ${method} interpolation yet; run \`workbench interpolate --plan ${plan.planId} --method ${method}\` first`)
+  const run = await ctx.interpolate(plan.planId, method)
+  return new Map(run.volumes.map((v) => [v.volumeId, v.maskPath]))
+}
+
+function jobVolume(record: VolumeRecord, labels: LabelSource): JobVolume {
+  return {
+    volumeId: record.id,
+    caseId: record.caseId,
+    imagePath: record.imagePath,
+    labelPath: record.labelPath,
+    dims: record.dims,
+    sliceAxis: record.sliceAxis,
+    labels,
+  }
+}
+
+/** Label values 0…max over the dataset's declared labels and every volume's label counts. */
+function classCount(dataset: DatasetDetail): number {
+  let max = 0
+  for (const key of Object.keys(dataset.labels)) if (/^\d+$/.test(key)) max = Math.max(max, Number(key))
+  for (const v of dataset.volumeRecords) for (const key of Object.keys(v.labelVoxels)) max = Math.max(max, Number(key))
+  return max + 1
+}
+
+/** Training volumes: the plan's items (with their labels' source), or every training volume when dense. */
+async function trainingVolumes(ctx: ResolveContext, dataset: DatasetDetail, config: TrainConfig): Promise<JobVolume[]> {
+  const records = new Map(dataset.volumeRecords.map((v) => [v.id, v]))
+  if (config.planId === null) {
+    return dataset.volumeRecords.filter((v) => v.subset === 'train').map((v) => jobVolume(v, { kind: 'dense' }))
+  }
+  const plan = requirePlan(ctx.db, config.planId)
+  if (plan.dataset !== dataset.name) {
+    throw new InputError(`plan ${plan.planId}`, `belongs to dataset "${plan.dataset}", not "${dataset.name}"`)
+  }
+  const masks = config.interpolated === null ? null : await interpolatedMasks(ctx, plan, config.interpolated)
+  let annotatedForeground = 0
+  const volumes = plan.items.map((item) => {
+    const record = records.get(item.volumeId)
+    if (!record) throw new InputError(`plan ${plan.planId}`, `refers to volume ${item.volume}, which its dataset no longer has`)
+    if (record.subset === 'test') throw new InputError(`plan ${plan.planId}`, `annotates test volume ${item.volume}; training on it would leak the test set`)
+    // The import stored foreground slice counts, not which slices: a plan with slices at all can still miss
+    // every foreground slice; the worker checks the voxels. Here: a plan on volumes with no foreground.
+    if (record.foregroundSlices > 0 && item.slices.length > 0) annotatedForeground++
+    const maskPath = masks?.get(item.volumeId)
+    if (masks && !maskPath) throw new InputError(`plan ${plan.planId}`, `its ${config.interpolated} interpolation has no mask for volume ${item.volume}`)
+    const labels: LabelSource = maskPath
+      ? { kind: 'interpolated', maskPath, slices: item.slices }
+      : item.maskPath
+        ? { kind: 'sparse-mask', maskPath: item.maskPath, slices: item.slices }
+        : { kind: 'slices', slices: item.slices }
+    return jobVolume(record, labels)
+  })
+  if (volumes.length === 0 || annotatedForeground === 0) {
+    throw new InputError(`plan ${plan.planId}`, 'annotates no slice of any volume with foreground: there is nothing to learn from')
+  }
+  return volumes
+}
+
+/** Checks sizes against the model and the data, before a run is recorded. */
+function checkGeometry(config: TrainConfig, train: readonly JobVolume[]): void {
+  const multiple = 2 ** config.model.depth
+  if (isModel2d(config.model.kind)) {
+    const [h, w] = config.sliceSize
+    if (h % multiple !== 0 || w % multiple !== 0) {
+      throw new InputError('--slice-size', `${h}×${w} is not a multiple of ${multiple} (2^depth) in each direction`)
+    }
+    return
+  }
+  const patch = config.patchSize
+  if (patch.some((p) => p % multiple !== 0)) {
+    throw new InputError('--patch', `${patch.join('×')} is not a multiple of ${multiple} (2^depth) in each direction`)
+  }
+  const largest = [0, 1, 2].map((a) => Math.max(...train.map((v) => v.dims[a] ?? 0)))
+  // Samplers pad a volume smaller than the patch; a patch larger than every volume would be mostly padding.
+  if (patch.some((p, a) => p > (largest[a] ?? 0))) {
+    throw new InputError('--patch', `${patch.join('×')} is larger than every training volume (largest extent ${largest.join('×')})`)
+  }
+}
+
+/** A job before its run exists. */
+export type ResolvedJob = Omit<TrainJob, 'runId' | 'checkpointPath'> & { readonly datasetName: string }
+
+/** Validates a config against the store and builds the job (runId is filled in once the run exists). */
+export async function resolveTrainJob(ctx: ResolveContext, input: TrainConfigInput | unknown): Promise<ResolvedJob> {
+  const config = parseTrainConfig(input)
+  const dataset = getDatasetById(ctx.db, config.datasetId)
+  if (!dataset) throw new InputError(`dataset ${config.datasetId}`, 'no dataset has this id')
+  const numClasses = classCount(dataset)
+  if (config.loss.classWeights && config.loss.classWeights.length !== numClasses) {
+    throw new InputError('--class-weights', `gives ${config.loss.classWeights.length} weights; dataset "${dataset.name}" has ${numClasses} classes`)
+  }
+  if (config.patchSampling.classWeights && config.patchSampling.classWeights.length !== numClasses) {
+    throw new InputError('--patch-class-weights', `gives ${config.patchSampling.classWeights.length} weights; dataset "${dataset.name}" has ${numClasses} classes`)
+  }
+  const train = await trainingVolumes(ctx, dataset, config)
+  if (train.length === 0) throw new InputError(dataset.name, 'has no training volumes')
+  checkGeometry(config, train)
+  const split = config.evaluateOn === 'none' ? null : config.evaluateOn
+  const subset = split === 'validation' ? 'val' : 'test'
+  const evaluate = split === null ? [] : dataset.volumeRecords.filter((v) => v.subset === subset).map((v) => jobVolume(v, { kind: 'dense' }))
+  if (split !== null && evaluate.length === 0) {
+    throw new InputError(dataset.name, `has no ${split} volumes to evaluate on (use --evaluate none)`)
+  }
+  return { config, datasetName: dataset.name, numClasses, train, evaluate, evaluateSplit: split }
+}
