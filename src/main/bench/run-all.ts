@@ -4,7 +4,9 @@ import benchImport from './import.bench'
 import benchInterpolation from './interpolation.bench'
 import benchNiftiRead from './nifti-read.bench'
 import benchSelectors from './selectors.bench'
+import benchTrainingQuality from './training-quality.bench'
 import benchTrainingKernels from './training-kernels.bench'
+import benchTrainingStep from './training-step.bench'
 
 const benches: [string, () => Promise<void>][] = [
   ['nifti-read', benchNiftiRead],
@@ -12,10 +14,17 @@ const benches: [string, () => Promise<void>][] = [
   ['selectors', benchSelectors],
   ['interpolation', benchInterpolation],
   ['training-kernels', benchTrainingKernels],
+  ['training-step', benchTrainingStep],
 ]
+/** Benchmarks that take hours: run only when named. */
+const onRequest: [string, () => Promise<void>][] = [['training-quality', benchTrainingQuality]]
 
 const only = process.argv[2]
-for (const [name, bench] of benches) {
-  if (only && only !== name) continue
+for (const [name, bench] of [...benches, ...onRequest]) {
+  if (only ? only !== name : onRequest.some(([n]) => n === name)) continue
   await bench()
+}
+if (only && ![...benches, ...onRequest].some(([n]) => n === only)) {
+  console.error(`no benchmark named ${only}; there are ${[...benches, ...onRequest].map(([n]) => n).join(', ')}`)
+  process.exitCode = 2
 }
