@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { DatasetDetailSchema, DatasetSummarySchema } from './dataset'
 import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema } from './interpolation'
+import { InspectLayerSchema, InspectRunSummarySchema, LayerVoxelsSchema } from './inspect'
 import { BudgetAdviceSchema, PlanRequestSchema, PlanSchema } from './plan'
 import { RunRecordSchema } from './run'
 
@@ -35,6 +36,13 @@ export const apiChannels = {
     output: InterpolationRunSchema,
   },
   'interpolation:get': { input: z.object({ runId: z.number().int().positive() }), output: InterpolationRunSchema },
+  /** The interpolation runs of a dataset that the inspector can open, newest first. */
+  'inspect:runs': { input: z.object({ dataset: z.string().min(1) }), output: z.array(InspectRunSummarySchema) },
+  /** One voxel layer of one volume of a run; over HTTP a binary frame (see shared/inspect.ts binaryChannels). */
+  'inspect:layer': {
+    input: z.object({ runId: z.number().int().positive(), volumeId: z.number().int().positive(), layer: InspectLayerSchema }),
+    output: LayerVoxelsSchema,
+  },
   'runs:list': { input: z.object({ kind: z.string().optional() }), output: z.array(RunRecordSchema) },
 } as const
 

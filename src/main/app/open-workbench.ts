@@ -1,5 +1,6 @@
 import type { ApiHandlers } from '../../shared/api'
 import { getInterpolationRun, interpolatePlan } from '../core/interpolation/plan-run'
+import { listInspectableRuns, readInspectLayer } from '../core/interpolation/inspect'
 import { adviseBudget, createPlan, requireDataset, requirePlan } from '../core/planning/plans'
 import { openDatabase, type Db } from '../core/store/database'
 import { listDatasets } from '../core/store/datasets-repo'
@@ -38,6 +39,8 @@ export function createHandlers(db: Db, info: { dbPath: string; workspace: string
     'budget:advise': async (request) => adviseBudget(db, request),
     'interpolation:run': async (request) => interpolatePlan({ db, workspace: info.workspace, execute: interpolationOnWorkers }, request),
     'interpolation:get': async ({ runId }) => getInterpolationRun(db, runId),
+    'inspect:runs': async ({ dataset }) => listInspectableRuns(db, dataset),
+    'inspect:layer': async (request) => readInspectLayer(db, request),
     'runs:list': async ({ kind }) => listRuns(db, { kind }),
   }
 }

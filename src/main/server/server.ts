@@ -6,9 +6,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { isApiChannel, type ApiHandlers } from '../../shared/api'
+import { isBinaryChannel } from '../../shared/inspect'
 import { rendererCsp } from '../ipc/csp'
 import { dispatch, type DispatchFailure } from '../ipc/dispatch'
 import { allowedHostHeaders, findValidToken, isLoopbackHost, tokenCookieName } from './access'
+import { sendBinaryReply } from './binary-reply'
 import { contentTypeOf, resolveStatic } from './static-files'
 
 /** Options of startServer. */
@@ -112,7 +114,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       }
     }
     const outcome = await dispatch(opts.handlers, channel, raw)
-    if (outcome.ok) return sendJson(res, 200, outcome.value)
+    if (outcome.ok) return isBinaryChannel(channel) ? sendBinaryReply(res, outcome.value) : sendJson(res, 200, outcome.value)
     if (outcome.kind === 'internal') console.error(`workbench server: ${channel} failed: ${outcome.error.error}`)
     return sendJson(res, statusOfFailure[outcome.kind], outcome.error)
   }

@@ -10,6 +10,8 @@ import {
   type WorkbenchApi,
   type WorkbenchBridge,
 } from '../../shared/api'
+import { decodeFrame } from '../../shared/binary-frame'
+import { isBinaryChannel } from '../../shared/inspect'
 
 /** A failed API call; the message is the workbench's own plain-words explanation. */
 export class ApiCallError extends Error {
@@ -66,7 +68,10 @@ function httpClient(token: string | null): WorkbenchApi {
       } catch {
         throw new ApiCallError({ error: 'cannot reach the workbench server; it may have stopped (is `workbench serve` still running?)' })
       }
-      if (response.ok) return parseOutput(channel, await response.json())
+      if (response.ok) {
+        // Voxel layers come as a binary frame (raw bytes after a JSON head), everything else as JSON.
+        return parseOutput(channel, isBinaryChannel(channel) ? decodeFrame(await response.arrayBuffer()) : await response.json())
+      }
       throw new ApiCallError(await readError(response), response.status)
     },
   }

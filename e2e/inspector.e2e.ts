@@ -1,0 +1,349 @@
+// The interpolation inspector end to end in browser mode: the real `workbench serve`, Debian Chromium.
+// Part 1 on the bundled sample: plan, interpolate from the inspector, slice view with overlays, the IoU chart,
+// worst slices, the 3D view. Part 2 on a generated 256³ dataset: slice-scrolling frame rate and the time from
+// choosing a volume to the first drawn surface (reported, not asserted).
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeFrame } from '../src/shared/binary-frame'
+import type { LayerVoxels } from '../src/shared/inspect'
+import type { InterpolationRun } from '../src/shared/interpolation'
+import type { Plan } from '../src/shared/plan'
+import { volumeFromData, writeNiftiFile } from '../src/main/core/volume'
+import { countPixels, decodePng, type Pixels } from './png-pixels'
+import {
+  chromiumStatus,
+  ensureRendererBuilt,
+  launchChromium,
+  makeTempDir,
+  openBrowserSession,
+  repoRoot,
+  screenshotDir,
+  screenshotPath,
+  startServe,
+  type ServeHandle,
+} from './support'
+
+const chromium = chromiumStatus()
+if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
+
+/** One API call with the token header, as the test's own witness of what the server says. */
+async function call<T>(server: ServeHandle, channel: string, body: unknown): Promise<T> {
+  const response = await fetch(`${server.origin}/api/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-workbench-token': server.token },
+    body: JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`${channel} answered ${response.status}: ${await response.text()}`)
+  if (response.headers.get('content-type')?.startsWith('application/vnd.workbench.frame')) {
+    return decodeFrame(await response.arrayBuffer()) as T
+  }
+  return (await response.json()) as T
+}
+
+// Screen colours of the overlays (slice-scene.ts maskColours) over a grey image: green and magenta dominate.
+const greenish = (r: number, g: number, b: number): boolean => g > r + 50 && g > b + 40
+const magentaish = (r: number, g: number, b: number): boolean => r > g + 60 && b > g + 40
+
+async function shot(locator: Locator): Promise<Pixels> {
+  return decodePng(await locator.screenshot())
+}
+
+/** Opens the Inspect tab on a dataset. */
+async function openInspector(page: Page, url: string, dataset: string): Promise<void> {
+  await page.goto(url)
+  await page.locator(`[data-testid="dataset-row"][data-name="sample"]`).waitFor({ timeout: 30_000 })
+  await page.locator('[data-testid="tab-inspect"]').click()
+  await page.locator('[data-testid="inspect-pick-dataset"]').waitFor()
+  await page.locator('[data-testid="plan-dataset"]').selectOption(dataset)
+  await page.locator('[data-testid="inspector-view"]').waitFor({ timeout: 30_000 })
+}
+
+/** Waits until the chosen volume's three layers are loaded and drawn. */
+async function waitForVolume(page: Page, volumeId: number): Promise<void> {
+  await page.locator(`[data-testid="inspector-view"][data-volume-id="${volumeId}"]`).waitFor({ timeout: 60_000 })
+  await page.locator('[data-testid="slice-view"]').waitFor({ timeout: 30_000 })
+  await page.locator('[data-testid="inspect-loading"]').waitFor({ state: 'detached', timeout: 60_000 })
+  const view = page.locator('[data-testid="slice-view"]')
+  await expect.poll(async () => Number(await view.getAttribute('data-frames')), { timeout: 30_000 }).toBeGreaterThan(0)
+  await settle(page)
+}
+
+// In-page code is written as strings: this file is type-checked for Node, which has no DOM. (page.evaluate, not
+// waitForFunction: the page's CSP forbids the eval that waitForFunction's polling of a string uses.)
+
+/** Two animation frames: whatever was scheduled has been drawn. */
+async function settle(page: Page): Promise<void> {
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))')
+}
+
+/** The slice along the slice axis with the most human foreground. */
+function fullestSlice(layer: LayerVoxels): number {
+  const [nx, ny, nz] = layer.dims
+  const counts = new Array<number>(layer.dims[layer.sliceAxis]).fill(0)
+  for (let k = 0, p = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, p++) if (layer.voxels[p] !== 0) counts[[i, j, k][layer.sliceAxis] as number]! += 1
+  return counts.indexOf(Math.max(...counts))
+}
+
+/** Scrolls through `steps` slices, one wheel event a frame, and returns the frames drawn per second. */
+async function scrollFrameRate(page: Page, steps: number): Promise<{ fps: number; frames: number; ms: number; meanDrawCallMs: number }> {
+  // Each step: one wheel notch, then wait for the next animation frame (the view draws in its frame callback,
+  // registered before ours), so this counts frames actually drawn against wall time.
+  return page.evaluate(`(async (n) => {
+    const view = document.querySelector('[data-testid="slice-view"]')
+    const frame = () => new Promise((done) => requestAnimationFrame(() => done()))
+    await frame()
+    const before = Number(view.dataset.frames)
+    const started = performance.now()
+    let drawCallMs = 0
+    for (let i = 0; i < n; i++) {
+      view.dispatchEvent(new WheelEvent('wheel', { deltaY: i % 80 < 40 ? 100 : -100, bubbles: true, cancelable: true }))
+      await frame()
+      drawCallMs += Number(view.dataset.renderMs)
+    }
+    const ms = performance.now() - started
+    const frames = Number(view.dataset.frames) - before
+    return { fps: (frames * 1000) / ms, frames, ms, meanDrawCallMs: drawCallMs / n }
+  })(${steps})`)
+}
+
+describe.skipIf(!chromium.available)('the interpolation inspector in browser mode (sample data)', () => {
+  let session: Awaited<ReturnType<typeof openBrowserSession>>
+  let server: ServeHandle
+  let page: Page
+  let run: InterpolationRun
+  let plan: Plan
+
+  beforeAll(async () => {
+    session = await openBrowserSession('wb-e2e-inspect-store-')
+    server = session.server
+    page = session.page
+  })
+  afterAll(async () => {
+    await session?.close()
+  })
+
+  it('interpolates a plan from the inspector and opens its first volume', async () => {
+    plan = await call<Plan>(server, 'plans:create', { dataset: 'sample', density: 0.2, volumeFraction: 0.25, method: 'fixed', seed: 0 })
+    await openInspector(page, server.url, 'sample')
+    await page.locator('[data-testid="inspect-pick-run"]').waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid="inspect-plan"]').selectOption(String(plan.planId))
+    await page.locator('[data-testid="inspect-method"]').selectOption('propagate')
+    await page.locator('[data-testid="inspect-interpolate"]').click()
+    const view = page.locator('[data-testid="inspector-view"][data-run-id]')
+    await view.waitFor({ timeout: 120_000 })
+    const runId = Number(await view.getAttribute('data-run-id'))
+    run = await call<InterpolationRun>(server, 'interpolation:get', { runId })
+    expect(run.planId).toBe(plan.planId)
+    expect(run.method).toBe('propagate')
+    await waitForVolume(page, run.volumes[0]!.volumeId)
+  })
+
+  it('draws one IoU bar per slice, with the annotated slices marked', async () => {
+    const volume = run.volumes[0]!
+    const chart = page.locator('[data-testid="iou-chart"]')
+    expect(await chart.locator('[data-testid="iou-bar"]').count()).toBe(volume.slices.length)
+    expect(volume.slices.length).toBe(plan.items.find((i) => i.volumeId === volume.volumeId)?.sliceCount)
+    expect(await chart.locator('[data-testid="annotated-mark"]').count()).toBe(volume.annotated.length)
+    const sources = await chart.locator('[data-testid="iou-bar"]').evaluateAll((bars) => bars.map((b) => b.getAttribute('data-source')))
+    expect(sources).toEqual(volume.slices.map((s) => s.source))
+  })
+
+  it('scrolls to a slice with keys and wheel and draws both overlays there', async () => {
+    const volume = run.volumes[0]!
+    const human = await call<LayerVoxels>(server, 'inspect:layer', { runId: run.runId, volumeId: volume.volumeId, layer: 'human' })
+    expect(human.voxels.length).toBe(human.dims[0] * human.dims[1] * human.dims[2])
+    const target = fullestSlice(human)
+    const sliceView = page.locator('[data-testid="slice-view"]')
+    const start = Number(await sliceView.getAttribute('data-slice'))
+    await sliceView.focus()
+    // Overshoot by two with the keys, come back with two wheel notches.
+    const key = target + 2 >= start ? 'ArrowUp' : 'ArrowDown'
+    const presses = Math.min(volume.slices.length - 1, target + 2) - start
+    for (let i = 0; i < Math.abs(presses); i++) await page.keyboard.press(key)
+    const box = (await sliceView.boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    const reached = Number(await sliceView.getAttribute('data-slice'))
+    for (let i = 0; i < reached - target; i++) await page.mouse.wheel(0, -100)
+    await expect.poll(() => sliceView.getAttribute('data-slice')).toBe(String(target))
+    expect(await page.locator('[data-testid="slice-label"]').textContent()).toContain(`Slice ${target} / ${volume.slices.length - 1}`)
+    await settle(page)
+
+    const both = await shot(sliceView)
+    const green = countPixels(both, greenish)
+    const magenta = countPixels(both, magentaish)
+    expect(green).toBeGreaterThan(50)
+    expect(magenta).toBeGreaterThan(20)
+    await page.screenshot({ path: screenshotPath('inspector-slice-view') })
+
+    // Hiding the human overlay removes its colour; the interpolated contour stays.
+    await page.locator('[data-testid="overlay-human-visible"]').uncheck()
+    await settle(page)
+    const without = await shot(sliceView)
+    expect(countPixels(without, greenish)).toBeLessThan(green / 10)
+    expect(countPixels(without, magentaish)).toBeGreaterThan(20)
+    await page.locator('[data-testid="overlay-human-visible"]').check()
+  })
+
+  it('jumps to the slice of a clicked bar and of a clicked worst slice', async () => {
+    const volume = run.volumes[0]!
+    const sliceView = page.locator('[data-testid="slice-view"]')
+    const current = Number(await sliceView.getAttribute('data-slice'))
+    const other = current === 1 ? 2 : 1
+    await page.locator(`[data-testid="iou-bar"][data-slice="${other}"]`).click()
+    await expect.poll(() => sliceView.getAttribute('data-slice')).toBe(String(other))
+    expect(await page.locator('[data-testid="slice-slider"]').inputValue()).toBe(String(other))
+
+    const worst = page.locator('[data-testid="worst-slice"]')
+    const expected = volume.slices.filter((s) => s.source !== 'annotated').sort((a, b) => a.iou - b.iou || a.index - b.index)[0]!
+    expect(Number(await worst.first().getAttribute('data-slice'))).toBe(expected.index)
+    await worst.first().click()
+    await expect.poll(() => sliceView.getAttribute('data-slice')).toBe(String(expected.index))
+  })
+
+  it('changes window and level from the inputs', async () => {
+    const width = page.locator('[data-testid="window-width"]')
+    const before = Number(await width.inputValue())
+    await width.fill(String(before / 2))
+    await width.press('Enter')
+    // The inputs show five significant digits.
+    await expect.poll(async () => Math.abs(Number(await width.inputValue()) / (before / 2) - 1)).toBeLessThan(1e-3)
+    expect(await page.locator('[data-testid="slice-view"]').locator('xpath=..').textContent()).toContain(`W ${Number(await width.inputValue()).toPrecision(4)}`)
+  })
+
+  it('opens the 3D view and draws the two surfaces', async () => {
+    await page.locator('[data-testid="inspect-show-3d"]').check()
+    const surface = page.locator('[data-testid="surface-view"]')
+    await page.locator('[data-testid="surface-view"][data-status="full"]').waitFor({ timeout: 60_000 })
+    await settle(page)
+    const pixels = await shot(surface)
+    // Not blank: plenty of pixels far from the dark background, and the interpolated surface's magenta among them.
+    const drawn = countPixels(pixels, (r, g, b) => Math.abs(r - 15) + Math.abs(g - 17) + Math.abs(b - 20) > 60)
+    expect(drawn).toBeGreaterThan(pixels.width * pixels.height * 0.01)
+    expect(countPixels(pixels, magentaish)).toBeGreaterThan(50)
+    await page.screenshot({ path: screenshotPath('inspector-3d-overlaid') })
+
+    await page.locator('[data-testid="inspect-3d-layout"]').selectOption('side-by-side')
+    await settle(page)
+    const sides = await shot(surface)
+    // Side by side the human surface is opaque: clearly green, and the magenta one still there.
+    expect(countPixels(sides, greenish)).toBeGreaterThan(50)
+    expect(countPixels(sides, magentaish)).toBeGreaterThan(50)
+    await page.screenshot({ path: screenshotPath('inspector-3d-side-by-side') })
+  })
+
+  it('loaded everything without script errors', () => {
+    expect(session.problems).toEqual([])
+  })
+})
+
+/** A 256³ case: an int16 image with a bright ellipsoid on a ramp, and the ellipsoid as label 1. */
+function writeCase(folder: string, name: string, offset: number): void {
+  const n = 256
+  const image = new Int16Array(n * n * n)
+  const label = new Uint8Array(n * n * n)
+  for (let k = 0, p = 0; k < n; k++)
+    for (let j = 0; j < n; j++)
+      for (let i = 0; i < n; i++, p++) {
+        // Radius varies with height so consecutive slices differ and nearest-slice copies are imperfect.
+        const r = 70 + 12 * Math.sin(k / 9 + offset)
+        const inside = ((i - 128) / 1.1) ** 2 + (j - 128 - offset) ** 2 + ((k - 128) * 1.2) ** 2 < r * r
+        image[p] = (inside ? 900 : 200) + ((i * 7 + j * 3 + k) % 50)
+        label[p] = inside ? 1 : 0
+      }
+  writeNiftiFile(join(folder, 'images', `${name}.nii.gz`), volumeFromData([n, n, n], image))
+  writeNiftiFile(join(folder, 'labels', `${name}.nii.gz`), volumeFromData([n, n, n], label))
+}
+
+describe.skipIf(!chromium.available)('the inspector on a 256³ volume: measured speed', () => {
+  let store: ReturnType<typeof makeTempDir>
+  let server: ServeHandle
+  let browser: Awaited<ReturnType<typeof launchChromium>>
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    await ensureRendererBuilt()
+    store = makeTempDir('wb-e2e-inspect256-')
+    const data = join(store.path, 'data')
+    mkdirSync(join(data, 'images'), { recursive: true })
+    mkdirSync(join(data, 'labels'), { recursive: true })
+    writeCase(data, 'big_000', 0)
+    writeCase(data, 'big_001', 3)
+    const cli = [join(repoRoot, 'src', 'main', 'cli', 'bin.mjs'), 'import', data, '--name', 'big', '--split', '0.98,0.01,0.01', '--db', join(store.path, 'w.db'), '--workspace', join(store.path, 'ws')]
+    const imported = spawnSync(process.execPath, cli, { cwd: repoRoot, encoding: 'utf8' })
+    if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`)
+    server = await startServe(store.path)
+    browser = await launchChromium()
+    page = browser.context.pages()[0] ?? (await browser.context.newPage())
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`)
+    })
+  }, 300_000)
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+    store?.remove()
+  })
+
+  it('reports the scrolling frame rate with two overlays and the time to the first 3D surface', async () => {
+    const plan = await call<Plan>(server, 'plans:create', { dataset: 'big', density: 0.1, volumeFraction: 1, method: 'fixed', seed: 0 })
+    const run = await call<InterpolationRun>(server, 'interpolation:run', { planId: plan.planId, method: 'nearest' })
+    expect(run.volumes).toHaveLength(2)
+    await openInspector(page, server.url, 'big')
+    await waitForVolume(page, run.volumes[0]!.volumeId)
+    const sliceView = page.locator('[data-testid="slice-view"]')
+    const size = await sliceView.boundingBox().then((b) => [Math.round(b?.width ?? 0), Math.round(b?.height ?? 0)])
+    const scroll = await scrollFrameRate(page, 120)
+    await page.screenshot({ path: screenshotPath('inspector-256-slice-view') })
+    // The same with both overlays filled: the contour mode's outline shader samples 25 neighbours a pixel.
+    await page.locator('[data-testid="overlay-interpolated-mode"]').selectOption('filled')
+    const scrollFilled = await scrollFrameRate(page, 120)
+    await page.locator('[data-testid="overlay-interpolated-mode"]').selectOption('contour')
+
+    // Open the 3D view, then choose the other volume: its masks are fetched, surfaced and drawn.
+    await page.locator('[data-testid="inspect-show-3d"]').check()
+    await page.locator('[data-testid="surface-view"][data-status="full"]').waitFor({ timeout: 120_000 })
+    await page.locator('[data-testid="inspect-volume"]').selectOption(String(run.volumes[1]!.volumeId))
+    const surface = page.locator('[data-testid="surface-view"]')
+    await expect
+      .poll(async () => (await surface.getAttribute('data-status')) !== 'waiting' && (await surface.getAttribute('data-first-surface-ms')) !== null, {
+        timeout: 120_000,
+        interval: 20,
+      })
+      .toBe(true)
+    const firstSurfaceMs = Number(await surface.getAttribute('data-first-surface-ms'))
+    const firstStep = await surface.getAttribute('data-first-step')
+    const marchingMs = Number(await surface.getAttribute('data-first-marching-ms'))
+    await page.locator('[data-testid="surface-view"][data-status="full"]').waitFor({ timeout: 120_000 })
+    const fullMarchingMs = Number(await surface.getAttribute('data-marching-ms'))
+    await settle(page)
+    await page.screenshot({ path: screenshotPath('inspector-256-3d') })
+
+    const report = {
+      sliceViewPixels: size,
+      slice: '256×256, image + human (filled) + interpolated (contour)',
+      scrollFps: Number(scroll.fps.toFixed(1)),
+      scrollFrames: scroll.frames,
+      scrollMs: Math.round(scroll.ms),
+      scrollMeanDrawCallMs: Number(scroll.meanDrawCallMs.toFixed(1)),
+      scrollFpsBothFilled: Number(scrollFilled.fps.toFixed(1)),
+      scrollMeanDrawCallMsBothFilled: Number(scrollFilled.meanDrawCallMs.toFixed(1)),
+      firstSurfaceMs,
+      firstSurfaceResolution: firstStep === '2' ? 'half' : 'full',
+      marchingCubesMsFirst: marchingMs,
+      marchingCubesMsFull: fullMarchingMs,
+    }
+    console.log(`inspector 256³ measurements: ${JSON.stringify(report)}`)
+    mkdirSync(screenshotDir, { recursive: true })
+    writeFileSync(join(screenshotDir, 'inspector-256-measurements.json'), JSON.stringify(report, null, 2))
+    expect(scroll.frames).toBeGreaterThan(0)
+    expect(firstSurfaceMs).toBeGreaterThan(0)
+    expect(problems).toEqual([])
+  })
+})
