@@ -70,6 +70,18 @@ describe('createPlan', () => {
     expect(joint.items.every((i) => i.slices.length >= 1)).toBe(true)
   })
 
+  it("selects representative slices with features 'autoencoder' (one fit on a few volumes, joint scope)", async () => {
+    const { plan } = await createPlan(db, request({ method: 'representative', features: 'autoencoder', scope: 'dataset', volumeFraction: 0.2, seed: 4 }))
+    expect(plan.features).toBe('autoencoder')
+    expect(plan.items).toHaveLength(volumeCount(15, 0.2))
+    const budget = plan.items.reduce((s, i) => s + slicesPerVolume(i.sliceCount, 0.2), 0)
+    expect(plan.totalSlices).toBe(budget)
+    for (const item of plan.items) {
+      expect(new Set(item.slices).size).toBe(item.slices.length)
+      expect(item.slices.every((s) => Number.isInteger(s) && s >= 0 && s < item.sliceCount)).toBe(true)
+    }
+  })
+
   it('refuses bad requests with an error naming the option, and stores nothing', async () => {
     const cases: [Partial<PlanRequestInput>, RegExp][] = [
       [{ density: 0 }, /--density: must be a fraction in \(0, 1\]/],
@@ -78,7 +90,6 @@ describe('createPlan', () => {
       [{ volumeFraction: 2 }, /--volumes/],
       [{ dataset: 'nope' }, /nope: no dataset has this name/],
       [{ scope: 'dataset' }, /representative selection only/],
-      [{ method: 'representative', features: 'autoencoder' }, /training engine/],
     ]
     for (const [over, message] of cases) {
       let caught: unknown

@@ -3,11 +3,13 @@ import type { FeatureExtractor } from '../../../../shared/plan'
 import type { Volume } from '../../../../shared/volume'
 import type { Rng } from '../../random/rng'
 import type { FeatureMatrix } from './feature-matrix'
+import type { AutoencoderOptions } from './autoencoder'
 import { pcaFeatures } from './pca'
 
 export * from './feature-matrix'
 export { fitPca, pcaFeatures, sliceDescriptors, type Pca, type PcaFeatureOptions, type PcaMethod, type PcaOptions } from './pca'
 export { symmetricEigen, type SymmetricEigen } from './eigen'
+export type { AutoencoderFit, AutoencoderOptions } from './autoencoder'
 
 /** Turns volumes into one feature row per slice (along each volume's slice axis). */
 export interface SliceFeatureExtractor {
@@ -27,15 +29,25 @@ export const pcaExtractor: SliceFeatureExtractor = {
   },
 }
 
-/** Placeholder for learned features: the interface is ready, the encoder needs the training engine. */
-export const autoencoderExtractor: SliceFeatureExtractor = {
-  name: 'autoencoder',
-  async extract() {
-    throw new Error(
-      "the 'autoencoder' feature extractor needs the training engine, which is not available yet (a later issue); use features 'pca' for representative selection",
-    )
-  },
+/**
+ * Codes of a small convolutional autoencoder fitted on the slices' descriptors (see ./autoencoder), with these
+ * fitting options (the defaults when omitted). One model is fitted on all the volumes passed, joint or not:
+ * learned features need more data than one volume's ~40 slices, and a shared space serves per-volume
+ * selection as well; the rows still come back per volume. The TF.js code is imported on first use, so PCA
+ * planning never loads TF.js.
+ */
+export function createAutoencoderExtractor(options: AutoencoderOptions = {}): SliceFeatureExtractor {
+  return {
+    name: 'autoencoder',
+    async extract(volumes, _opts, rng) {
+      const { extractAutoencoderFeatures } = await import('./autoencoder')
+      return extractAutoencoderFeatures(volumes, rng, options)
+    },
+  }
 }
+
+/** The autoencoder extractor with the default fitting options. */
+export const autoencoderExtractor: SliceFeatureExtractor = createAutoencoderExtractor()
 
 /** Every extractor by name. */
 export const sliceFeatureExtractors: Readonly<Record<FeatureExtractor, SliceFeatureExtractor>> = {
