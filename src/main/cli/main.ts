@@ -7,8 +7,11 @@ import { registerInfoCommand } from './commands/info'
 import { registerInterpolationCommands } from './commands/interpolate'
 import { registerPlanCommands } from './commands/plan'
 import { registerRunsCommand } from './commands/runs'
+import { registerReportCommand } from './commands/report'
 import { registerServeCommand } from './commands/serve'
+import { registerSweepCommands } from './commands/sweep'
 import { registerTrainCommand } from './commands/train'
+import { registerTrialCommands } from './commands/trial'
 import { describeError, processIo, UsageError, type CliIo } from './output'
 
 /** Options every verb accepts. */
@@ -40,6 +43,9 @@ export function buildProgram(io: CliIo): Command {
   registerInterpolationCommands(program, io)
   registerTrainCommand(program, io)
   registerRunsCommand(program, io)
+  registerSweepCommands(program, io)
+  registerTrialCommands(program, io)
+  registerReportCommand(program, io)
   registerServeCommand(program, io)
   return program
 }

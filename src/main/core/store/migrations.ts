@@ -127,6 +127,44 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'sweeps and their trials',
+    sql: `
+      CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        definition_json TEXT NOT NULL,
+        train_slices INTEGER NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      );
+      -- One training run per trial; a trial re-run (retry, resume) points at its newest run.
+      CREATE TABLE sweep_trials (
+        id INTEGER PRIMARY KEY,
+        sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        plan_id INTEGER REFERENCES plans(id) ON DELETE SET NULL,
+        budget INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+        backend TEXT,
+        metrics_json TEXT,
+        error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,
+        host TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        UNIQUE (sweep_id, key)
+      );
+      CREATE INDEX sweep_trials_status ON sweep_trials (sweep_id, status);
+    `,
+  },
 ]
 
 /** The schema version this build of the workbench writes. */

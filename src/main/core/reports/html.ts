@@ -1,0 +1,54 @@
+/** The report as one self-contained HTML page: inline SVG charts, tables, tests and sentences; no network. */
+import type { Figure, Row, StatTest } from './figures'
+
+const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+function table(rows: readonly Row[]): string {
+  if (rows.length === 0) return '<p class="empty">No data.</p>'
+  const columns: string[] = []
+  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k)
+  const head = columns.map((c) => `<th>${escape(c)}</th>`).join('')
+  const body = rows.map((r) => `<tr>${columns.map((c) => `<td>${escape(r[c] === null || r[c] === undefined ? '' : String(r[c]))}</td>`).join('')}</tr>`).join('\n')
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
+}
+
+const testRows = (tests: readonly StatTest[]): Row[] =>
+  tests.map((t) => ({ model: t.model, comparison: t.comparison, pairs: t.n, W: t.statistic, p: Number(t.pValue.toPrecision(4)), 'median difference': Number(t.medianDifference.toPrecision(4)), method: t.method }))
+
+export interface HtmlReport {
+  title: string
+  /** Lines about the sweep: data set, grid, preset reductions, timings. */
+  about: string[]
+  figures: readonly { figure: Figure; svg: string | null }[]
+}
+
+/** Renders the report page. SVGs are inlined (they come from our own renderer, not from users). */
+export function renderHtml(report: HtmlReport): string {
+  const sections = report.figures
+    .map(({ figure, svg }) => `
+<section id="${escape(figure.id)}">
+  <h2>${escape(figure.title)}</h2>
+  <p class="sentence">${escape(figure.sentence)}</p>
+  ${svg ? `<div class="chart">${svg.replace(/^<\?xml[^>]*>/, '')}</div>` : ''}
+  ${figure.tests.length ? `<h3>Paired Wilcoxon signed-rank tests</h3>${table(testRows(figure.tests))}` : ''}
+  <details><summary>Data (${figure.rows.length} rows; also ${escape(figure.id)}.csv / .json)</summary>${table(figure.rows)}</details>
+</section>`)
+    .join('\n')
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(report.title)}</title>
+<style>
+body{font-family:system-ui,'DejaVu Sans',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
+.sentence{font-size:1.05em;background:#f3f6fa;padding:.6em .8em;border-left:4px solid #4c78a8}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f5f5f5}
+.chart svg{max-width:100%;height:auto}.empty{color:#888}
+</style></head>
+<body>
+<h1>${escape(report.title)}</h1>
+<ul>${report.about.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>
+<h2>Findings</h2>
+<ol>${report.figures.map(({ figure }) => `<li><a href="#${escape(figure.id)}">${escape(figure.title)}</a>: ${escape(figure.sentence)}</li>`).join('\n')}</ol>
+${sections}
+</body></html>
+`
+}

@@ -1,0 +1,83 @@
+/** The data every report is computed from: a sweep's done trials and its plans' interpolation runs. */
+import type { SweepRecord, TrialRecord } from '../../../shared/sweep'
+import { requireSweep } from '../sweeps/control'
+import type { Db } from '../store/database'
+import { listRuns } from '../store/runs-repo'
+import { listTrials } from '../store/sweeps-repo'
+
+/** One done trial, flattened for grouping. */
+export interface TrialPoint {
+  trialId: number
+  model: string
+  density: number
+  volumeFraction: number
+  method: string
+  interpolation: string
+  seed: number
+  dense: boolean
+  /** Annotated slices as a fraction of all training slices. */
+  budgetFraction: number
+  /** ρ·s: the budget the grid intended (equal for cells on one line of equal budget). */
+  nominalBudget: number
+  meanIou: number
+  meanDice: number
+  msPerStep: number
+  trainMs: number
+}
+
+/** A finished interpolation run of one of the sweep's plans (Table 3). */
+export interface InterpolationPoint {
+  planId: number
+  method: string
+  density: number
+  volumeFraction: number
+  seed: number
+  meanIou: number
+  meanDice: number
+}
+
+export interface SweepData {
+  sweep: SweepRecord
+  trials: TrialRecord[]
+  points: TrialPoint[]
+  interpolation: InterpolationPoint[]
+}
+
+/** Loads a sweep's results from the store (an InputError when the sweep does not exist). */
+export function loadSweepData(db: Db, sweepId: number): SweepData {
+  const sweep = requireSweep(db, sweepId)
+  const trials = listTrials(db, sweepId)
+  const points: TrialPoint[] = trials.flatMap((t) =>
+    t.status === 'done' && t.metrics
+      ? [
+          {
+            trialId: t.id,
+            model: t.spec.model,
+            density: t.spec.density,
+            volumeFraction: t.spec.volumeFraction,
+            method: t.spec.method,
+            interpolation: t.spec.interpolation,
+            seed: t.spec.seed,
+            dense: t.spec.dense,
+            budgetFraction: t.budget / sweep.trainSlices,
+            nominalBudget: Number((t.spec.density * t.spec.volumeFraction).toPrecision(6)),
+            meanIou: t.metrics.meanIou,
+            meanDice: t.metrics.meanDice,
+            msPerStep: t.metrics.msPerStep,
+            trainMs: t.metrics.trainMs,
+          },
+        ]
+      : [],
+  )
+  const plans = new Map(trials.filter((t) => t.planId !== null && !t.spec.dense).map((t) => [t.planId as number, t.spec]))
+  const interpolation: InterpolationPoint[] = []
+  for (const run of listRuns(db, { kind: 'interpolation' })) {
+    const planId = run.config.planId
+    const spec = typeof planId === 'number' ? plans.get(planId) : undefined
+    if (!spec || run.status !== 'done' || !run.result) continue
+    const { meanIoU, meanDice } = run.result as { meanIoU?: unknown; meanDice?: unknown }
+    if (typeof meanIoU !== 'number' || typeof meanDice !== 'number') continue
+    interpolation.push({ planId: planId as number, method: String(run.config.method), density: spec.density, volumeFraction: spec.volumeFraction, seed: spec.seed, meanIou: meanIoU, meanDice })
+  }
+  return { sweep, trials, points, interpolation }
+}

@@ -1,0 +1,34 @@
+// The presets are valid definitions of the stated size, and paper-2d-small creates on real volumes.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { sampleDataDir } from '../../test-support/shared-data'
+import { importDataset } from '../datasets/import'
+import { openDatabase } from '../store/database'
+import { createSweep, parseSweepDefinition } from './create-sweep'
+import { trialCount } from './expand'
+import { sweepPreset, sweepPresets } from './presets'
+
+describe('sweep presets', () => {
+  it('are valid definitions: the paper\'s full designs and the reduced one, with its reductions stated', () => {
+    const counts = Object.fromEntries(Object.keys(sweepPresets).map((name) => [name, trialCount(parseSweepDefinition(sweepPreset(name)).grid)]))
+    // paper-2d: 3 seeds × 2 models × (5·4·3·2 + 1); paper-3d: 3 × (4·4·3·2 + 1); small: 2 × (3·3·2·2 + 1).
+    expect(counts).toEqual({ 'paper-2d': 726, 'paper-3d': 291, 'paper-2d-small': 74 })
+    const small = parseSweepDefinition(sweepPreset('paper-2d-small'))
+    expect(small.notes.join(' ')).toMatch(/Reduced from the paper's 2D design .* 400 steps at batch 8/)
+    expect(small.preset).toBe('paper-2d-small')
+    expect(() => sweepPreset('paper-4d')).toThrow(/--preset paper-4d: is not a preset; known: paper-2d, paper-3d, paper-2d-small/)
+  })
+
+  it('paper-2d-small creates on the sample: every cell possible, plans per (ρ, s, method, seed)', async () => {
+    const db = openDatabase(':memory:')
+    try {
+      importDataset({ db, workspace: mkdtempSync(join(tmpdir(), 'wb-preset-')) }, { folder: sampleDataDir, name: 'sample' })
+      const created = await createSweep(db, { dataset: 'sample', definition: sweepPreset('paper-2d-small') })
+      expect(created).toMatchObject({ trials: 74, plansCreated: 3 * 3 * 2 * 2 })
+    } finally {
+      db.close()
+    }
+  })
+})
