@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, session, shell, type WebContents } from 'electron'
 import { openWorkbench, type WorkbenchContext } from './app/open-workbench'
 import { rendererCsp } from './ipc/csp'
+import { sendEvent } from './ipc/events'
 import { registerIpc } from './ipc/register'
 import { makeSenderCheck } from './ipc/sender'
 
@@ -17,6 +18,7 @@ const isOwnPage = makeSenderCheck({ indexFile: rendererIndex, devServerUrl })
 
 let workbench: WorkbenchContext | undefined
 let unregisterIpc: (() => void) | undefined
+let unsubscribeEvents: (() => void) | undefined
 
 /** Opens http(s) links in the system browser; everything else (file:, javascript:, custom schemes) is dropped. */
 function openExternally(href: string): void {
@@ -117,6 +119,7 @@ if (!app.requestSingleInstanceLock()) {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
   app.on('will-quit', () => {
+    unsubscribeEvents?.()
     unregisterIpc?.()
     workbench?.close()
     workbench = undefined
@@ -126,6 +129,10 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession()
     workbench = openWorkbench({ ...storeLocation(), transport: 'ipc' })
     unregisterIpc = registerIpc(workbench.handlers, { isTrustedSender: isOwnPage })
+    // Progress of long work (training, …) goes to every window of the app; the renderer parses it.
+    unsubscribeEvents = workbench.events.subscribe((m) => {
+      for (const win of BrowserWindow.getAllWindows()) sendEvent(win.webContents, m.event, m.payload)
+    })
     createWindow()
   })
 }

@@ -4,6 +4,7 @@ import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema } from 
 import { InspectLayerSchema, InspectRunSummarySchema, LayerVoxelsSchema } from './inspect'
 import { BudgetAdviceSchema, PlanRequestSchema, PlanSchema } from './plan'
 import { RunRecordSchema } from './run'
+import { TrainProgressSchema, TrainResultSchema, type TrainConfigInput } from './training'
 
 /** Facts about the running workbench shown in the UI and returned by `app:info`. */
 export const AppInfoSchema = z.object({
@@ -14,6 +15,15 @@ export const AppInfoSchema = z.object({
   transport: z.enum(['ipc', 'http']),
 })
 export type AppInfo = z.infer<typeof AppInfoSchema>
+
+/**
+ * A train config without its dataset (train:start names the dataset). Only its shape is checked here: the
+ * core validates it with TrainConfigSchema, whose errors name the option that is wrong.
+ */
+const TrainStartConfigSchema = z.custom<Omit<TrainConfigInput, 'datasetId'>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && !('datasetId' in value),
+  { message: 'a train config object without datasetId (train:start names the dataset)' },
+)
 
 /**
  * The one API channel map. Electron IPC, the browser-mode server, the preload and the renderer's client
@@ -44,6 +54,17 @@ export const apiChannels = {
     output: LayerVoxelsSchema,
   },
   'runs:list': { input: z.object({ kind: z.string().optional() }), output: z.array(RunRecordSchema) },
+  'runs:get': { input: z.object({ runId: z.number().int().positive() }), output: RunRecordSchema },
+  /**
+   * Trains a model on a dataset (by name) as a recorded run; resolves when the run ends. Progress arrives as
+   * `training` events (the first one, phase 'loading', names the run id so the UI can cancel it).
+   */
+  'train:start': {
+    input: z.object({ dataset: z.string().min(1), config: TrainStartConfigSchema.default({}) }),
+    output: z.object({ runId: z.number().int(), result: TrainResultSchema }),
+  },
+  /** Asks a running training run of this workbench to stop; its record ends 'cancelled'. */
+  'train:cancel': { input: z.object({ runId: z.number().int().positive() }), output: z.object({ runId: z.number().int() }) },
 } as const
 
 export type ApiChannel = keyof typeof apiChannels
@@ -82,9 +103,13 @@ export const apiEvents = {
     total: z.number(),
     message: z.string().optional(),
   }),
+  /** Progress of a training run (train:start), at most a few times a second plus phase changes. */
+  training: TrainProgressSchema,
 } as const
 export type ApiEventName = keyof typeof apiEvents
 export type ApiEventPayload<E extends ApiEventName> = z.output<(typeof apiEvents)[E]>
+/** One pushed event as it travels (the browser-mode socket sends these as JSON text frames). */
+export type ApiEventMessage = { [E in ApiEventName]: { event: E; payload: ApiEventPayload<E> } }[ApiEventName]
 
 /** The object the Electron preload exposes as `window.workbench` (absent in browser mode). */
 export interface WorkbenchBridge {

@@ -11,6 +11,8 @@ import { rendererCsp } from '../ipc/csp'
 import { dispatch, type DispatchFailure } from '../ipc/dispatch'
 import { allowedHostHeaders, findValidToken, isLoopbackHost, tokenCookieName } from './access'
 import { sendBinaryReply } from './binary-reply'
+import type { EventFeed } from '../app/event-hub'
+import { attachEventSocket } from './events'
 import { contentTypeOf, resolveStatic } from './static-files'
 
 /** Options of startServer. */
@@ -24,6 +26,8 @@ export interface StartServerOptions {
   host?: string
   /** Defaults to 32 random bytes in hex. */
   token?: string
+  /** Pushed events (training progress), served on the WebSocket at /api/events; absent = no event socket. */
+  events?: EventFeed
 }
 
 /** A running browser-mode server. */
@@ -159,13 +163,17 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   })
   port = (server.address() as AddressInfo).port
   allowedHosts = allowedHostHeaders(port)
+  const eventSocket = opts.events ? attachEventSocket(server, { events: opts.events, token, port, allowedHosts }) : undefined
   const urlHost = bindHost === '::1' ? '[::1]' : '127.0.0.1'
 
   return {
     url: `http://${urlHost}:${port}/?token=${token}`,
     token,
     port,
-    close: () => closeServer(server),
+    close: () => {
+      eventSocket?.close()
+      return closeServer(server)
+    },
   }
 }
 

@@ -1,8 +1,12 @@
 // The one place the renderer's transport is picked: the Electron preload's bridge when it is there,
-// else HTTP to the browser-mode server on the page's own origin. Both parse replies with the shared schemas.
+// else HTTP to the browser-mode server on the page's own origin (and its WebSocket for pushed events).
+// Both parse replies and events with the shared schemas.
 import {
   ApiErrorSchema,
   apiChannels,
+  apiEvents,
+  type ApiEventName,
+  type ApiEventPayload,
   type ApiChannel,
   type ApiError,
   type ApiInput,
@@ -100,3 +104,150 @@ export const transportName: 'ipc' | 'http' = typeof window !== 'undefined' && wi
 
 /** The API the whole renderer uses. */
 export const api: WorkbenchApi = createApiClient()
+
+/** Subscribes to a pushed event; returns the function that unsubscribes. */
+export type EventSubscriber = <E extends ApiEventName>(event: E, listener: (payload: ApiEventPayload<E>) => void) => () => void
+
+/** Whether pushed events can arrive now (the browser-mode socket may be down and reconnecting). */
+export type EventLinkState = 'connecting' | 'open' | 'closed'
+
+interface EventTransport {
+  on: EventSubscriber
+  /** Calls `listener` now and on every change of the link; returns the function that unsubscribes. */
+  watchLink(listener: (state: EventLinkState) => void): () => void
+}
+
+function isEventName(value: unknown): value is ApiEventName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(apiEvents, value)
+}
+
+/** Parses an event's payload with its schema; undefined (and a warning) when it does not match. */
+function parseEvent<E extends ApiEventName>(event: E, payload: unknown): ApiEventPayload<E> | undefined {
+  const result = apiEvents[event].safeParse(payload)
+  if (result.success) return result.data as ApiEventPayload<E>
+  console.warn(`the workbench sent an unexpected ${event} event: ${result.error.issues[0]?.message ?? 'invalid'}`)
+  return undefined
+}
+
+/** Electron: the preload forwards IPC events; the link is always up. */
+function ipcEvents(bridge: WorkbenchBridge): EventTransport {
+  return {
+    on(event, listener) {
+      return bridge.on(event, (payload) => {
+        const parsed = parseEvent(event, payload)
+        if (parsed !== undefined) listener(parsed)
+      })
+    },
+    watchLink(listener) {
+      listener('open')
+      return () => undefined
+    },
+  }
+}
+
+/**
+ * Browser mode: one WebSocket at /api/events, opened while anything listens and reopened (with a growing
+ * pause) when it drops. The cookie set on page load carries the token; the query repeats it when the page
+ * URL had it.
+ */
+function socketEvents(token: string | null): EventTransport {
+  const listeners = new Map<ApiEventName, Set<(payload: never) => void>>()
+  const linkListeners = new Set<(state: EventLinkState) => void>()
+  let socket: WebSocket | undefined
+  let retry: ReturnType<typeof setTimeout> | undefined
+  let pauseMs = 500
+  let link: EventLinkState = 'closed'
+
+  const setLink = (state: EventLinkState): void => {
+    link = state
+    for (const l of [...linkListeners]) l(state)
+  }
+  const listening = (): boolean => [...listeners.values()].some((set) => set.size > 0)
+
+  function deliver(data: unknown): void {
+    if (typeof data !== 'string') return
+    let message: unknown
+    try {
+      message = JSON.parse(data)
+    } catch {
+      return
+    }
+    if (typeof message !== 'object' || message === null) return
+    const { event, payload } = message as { event?: unknown; payload?: unknown }
+    if (!isEventName(event)) return
+    const set = listeners.get(event)
+    if (!set || set.size === 0) return
+    const parsed = parseEvent(event, payload)
+    if (parsed === undefined) return
+    for (const listener of [...set]) (listener as (p: typeof parsed) => void)(parsed)
+  }
+
+  function open(): void {
+    if (socket || !listening()) return
+    const url = new URL('/api/events', window.location.href)
+    url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:'
+    if (token) url.searchParams.set('token', token)
+    setLink('connecting')
+    const ws = new WebSocket(url)
+    socket = ws
+    ws.onopen = () => {
+      pauseMs = 500
+      setLink('open')
+    }
+    ws.onmessage = (e: MessageEvent) => deliver(e.data)
+    ws.onclose = () => {
+      if (socket !== ws) return
+      socket = undefined
+      setLink('closed')
+      if (listening()) {
+        retry = setTimeout(() => {
+          retry = undefined
+          open()
+        }, pauseMs)
+        pauseMs = Math.min(pauseMs * 2, 10_000)
+      }
+    }
+  }
+
+  function closeWhenIdle(): void {
+    if (listening()) return
+    clearTimeout(retry)
+    retry = undefined
+    const ws = socket
+    socket = undefined
+    ws?.close()
+    setLink('closed')
+  }
+
+  return {
+    on(event, listener) {
+      let set = listeners.get(event)
+      if (!set) listeners.set(event, (set = new Set()))
+      const entry = listener as (payload: never) => void
+      set.add(entry)
+      open()
+      return () => {
+        set.delete(entry)
+        closeWhenIdle()
+      }
+    },
+    watchLink(listener) {
+      linkListeners.add(listener)
+      listener(link)
+      return () => {
+        linkListeners.delete(listener)
+      }
+    },
+  }
+}
+
+const eventTransport: EventTransport =
+  typeof window !== 'undefined' && window.workbench
+    ? ipcEvents(window.workbench)
+    : socketEvents(typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('token'))
+
+/** Subscribes to a pushed event (training progress…) whatever carries it; returns the unsubscribe function. */
+export const on: EventSubscriber = (event, listener) => eventTransport.on(event, listener)
+
+/** Watches whether pushed events can arrive now; returns the unsubscribe function. */
+export const watchEventLink = (listener: (state: EventLinkState) => void): (() => void) => eventTransport.watchLink(listener)

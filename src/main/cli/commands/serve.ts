@@ -22,7 +22,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       let server: Awaited<ReturnType<typeof startServer>> | undefined
       try {
         const rendererDir = await ensureRendererBuilt()
-        server = await startServer({ handlers: ctx.handlers, rendererDir, port: options.port })
+        server = await startServer({ handlers: ctx.handlers, events: ctx.events, rendererDir, port: options.port })
       } catch (err) {
         ctx.close()
         throw err

@@ -1,0 +1,108 @@
+// The UI's side of training runs (train:start, train:cancel): each run trains on a worker thread so the
+// server never blocks, keeps an AbortController so it can be cancelled, and pushes throttled progress events.
+import { InputError } from '../../shared/errors'
+import type { ApiInput, ApiOutput } from '../../shared/api'
+import type { TrainProgress } from '../../shared/training'
+import { CancelledError } from '../core/execution'
+import { interpolatePlan } from '../core/interpolation/plan-run'
+import { requireDataset } from '../core/planning/plans'
+import type { Db } from '../core/store/database'
+import { trainRun, type TrainRunner } from '../core/training/run-training'
+import { interpolationOnWorkers } from '../workers/executors'
+import { trainOnWorker } from '../workers/train-runner'
+
+export interface TrainingDoorOptions {
+  db: Db
+  workspace: string
+  /** Receives each progress event that passes the throttle. */
+  emit: (progress: TrainProgress) => void
+  /** Where jobs run; the product's default is one worker thread per run. */
+  runner?: TrainRunner
+  /** Least time between two progress events of a run in one phase (phase changes and the last step always pass). */
+  minIntervalMs?: number
+  now?: () => number
+}
+
+export interface TrainingDoor {
+  start(input: ApiInput<'train:start'>): Promise<ApiOutput<'train:start'>>
+  cancel(runId: number): ApiOutput<'train:cancel'>
+  /** Run ids training now. */
+  active(): number[]
+  /** Cancels every run (the workbench is closing). */
+  cancelAll(): void
+}
+
+/**
+ * Lets a run's progress through at most once per `minIntervalMs`, except phase changes and the final
+ * training step, which a progress bar must not miss.
+ */
+export function throttleProgress(
+  emit: (progress: TrainProgress) => void,
+  minIntervalMs: number,
+  now: () => number = Date.now,
+): (progress: TrainProgress) => void {
+  let lastPhase: TrainProgress['phase'] | undefined
+  let lastAt = -Infinity
+  return (progress) => {
+    const t = now()
+    const last = progress.phase === 'training' && progress.step === progress.steps
+    if (progress.phase === lastPhase && !last && t - lastAt < minIntervalMs) return
+    lastPhase = progress.phase
+    lastAt = t
+    emit(progress)
+  }
+}
+
+/** The training runs started through the API of one open workbench. */
+export function createTrainingDoor(options: TrainingDoorOptions): TrainingDoor {
+  const { db, workspace } = options
+  const baseRunner = options.runner ?? trainOnWorker
+  const running = new Map<number, AbortController>()
+
+  async function start(input: ApiInput<'train:start'>): Promise<ApiOutput<'train:start'>> {
+    const dataset = requireDataset(db, input.dataset)
+    const controller = new AbortController()
+    const emit = throttleProgress(options.emit, options.minIntervalMs ?? 250, options.now)
+    let runId: number | undefined
+    // Called once the run is recorded: from here on it can be cancelled, and the UI learns its id.
+    const runner: TrainRunner = (job, runOptions) => {
+      runId = job.runId
+      running.set(job.runId, controller)
+      emit({ runId: job.runId, phase: 'loading', step: 0, steps: job.config.steps, loss: null, lr: null, stepsPerSecond: null, etaSeconds: null, annotatedFraction: null })
+      return baseRunner(job, runOptions)
+    }
+    try {
+      const run = await trainRun(
+        {
+          db,
+          workspace,
+          runner,
+          interpolate: (planId, method) => interpolatePlan({ db, workspace, execute: interpolationOnWorkers, signal: controller.signal }, { planId, method }),
+        },
+        { ...input.config, datasetId: dataset.id },
+        { signal: controller.signal, onProgress: emit },
+      )
+      return { runId: run.runId, result: run.result }
+    } catch (err) {
+      // A cancel the user asked for is an outcome to show in plain words, not a server failure.
+      if (err instanceof CancelledError && runId !== undefined) throw new InputError(`run ${runId}`, 'was cancelled; the history keeps it as cancelled')
+      throw err
+    } finally {
+      if (runId !== undefined) running.delete(runId)
+    }
+  }
+
+  return {
+    start,
+    cancel(runId) {
+      const controller = running.get(runId)
+      if (!controller) throw new InputError(`run ${runId}`, 'is not training in this workbench (it may have ended already)')
+      controller.abort()
+      return { runId }
+    },
+    active: () => [...running.keys()],
+    cancelAll() {
+      for (const controller of running.values()) controller.abort()
+    },
+  }
+}
