@@ -1,14 +1,17 @@
 import type { ApiHandlers } from '../../shared/api'
+import { InputError } from '../../shared/errors'
 import { getInterpolationRun, interpolatePlan } from '../core/interpolation/plan-run'
 import { listInspectableRuns, readInspectLayer } from '../core/interpolation/inspect'
 import { adviseBudget, createPlan, requireDataset, requirePlan } from '../core/planning/plans'
 import { openDatabase, type Db } from '../core/store/database'
 import { listDatasets } from '../core/store/datasets-repo'
 import { listPlans } from '../core/store/plans-repo'
-import { listRuns, markInterruptedRuns } from '../core/store/runs-repo'
+import { getRun, listRuns, markInterruptedRuns } from '../core/store/runs-repo'
 import { interpolationOnWorkers } from '../workers/executors'
+import { createEventHub, type EventFeed } from './event-hub'
 import { resolveDbPath, resolveWorkspace } from './paths'
 import { registerSampleOnFirstUse } from './sample'
+import { createTrainingDoor, type TrainingDoor } from './training-door'
 import { workbenchVersion } from './version'
 
 export interface OpenWorkbenchOptions {
@@ -24,11 +27,17 @@ export interface WorkbenchContext {
   handlers: ApiHandlers
   dbPath: string
   workspace: string
+  /** Events the handlers push (training progress); the doors forward them to the UI. */
+  events: EventFeed
   close(): void
 }
 
 /** The API handlers over one open store: each only wraps a core function. */
-export function createHandlers(db: Db, info: { dbPath: string; workspace: string; transport: 'ipc' | 'http' }): ApiHandlers {
+export function createHandlers(
+  db: Db,
+  info: { dbPath: string; workspace: string; transport: 'ipc' | 'http' },
+  training: TrainingDoor = createTrainingDoor({ db, workspace: info.workspace, emit: () => undefined }),
+): ApiHandlers {
   return {
     'app:info': async () => ({ version: workbenchVersion(), ...info }),
     'datasets:list': async () => listDatasets(db),
@@ -42,6 +51,13 @@ export function createHandlers(db: Db, info: { dbPath: string; workspace: string
     'inspect:runs': async ({ dataset }) => listInspectableRuns(db, dataset),
     'inspect:layer': async (request) => readInspectLayer(db, request),
     'runs:list': async ({ kind }) => listRuns(db, { kind }),
+    'runs:get': async ({ runId }) => {
+      const run = getRun(db, runId)
+      if (!run) throw new InputError(`run ${runId}`, 'no run has this id')
+      return run
+    },
+    'train:start': async (input) => training.start(input),
+    'train:cancel': async ({ runId }) => training.cancel(runId),
   }
 }
 
@@ -60,11 +76,18 @@ export function openWorkbench(options: OpenWorkbenchOptions): WorkbenchContext {
     db.close()
     throw err
   }
+  const events = createEventHub()
+  const training = createTrainingDoor({ db, workspace, emit: (progress) => events.emit('training', progress) })
   return {
     db,
     dbPath,
     workspace,
-    handlers: createHandlers(db, { dbPath, workspace, transport: options.transport }),
-    close: () => db.close(),
+    handlers: createHandlers(db, { dbPath, workspace, transport: options.transport }, training),
+    events,
+    close: () => {
+      // Running trainings stop at their next step; their records end 'cancelled' where the store is still open.
+      training.cancelAll()
+      db.close()
+    },
   }
 }
