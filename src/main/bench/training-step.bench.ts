@@ -1,41 +1,50 @@
-// Benchmark (issue 5): one training step — forward, cross-entropy, backward, Adam — of the benchmark U-Nets in
-// our engine (wasm, 1 thread and one per core) and in PyTorch CPU (Debian's python3-torch, pytorch/unet_step.py)
-// with the same architecture: 3 down-levels, 16 base channels, per level two [3×3(×3) conv 'same', no bias →
-// batch norm → ReLU], 2×2 max-pool down, 2×2 stride-2 transposed conv up (with bias), concat with the skip,
-// 1×1 conv head with bias, 2 classes. 2D: 128×128, batch 8; 3D: 32³, batch 2.
-// Every measurement runs in its own child process (so peak RSS compares), back to back, ours and PyTorch
-// interleaved: the machine is shared, so read the ratios, not the absolute times.
-// `npm run bench -- training-step`; `tsx src/main/bench/training-step.bench.ts --profile 2|3 [threads] [plain]`
-// prints the step's kernels by time instead (nested kernels count in their caller too).
+// Benchmark (issue 5): one training step of the PRODUCT's net — buildModel (models/unet.ts), computeLoss ('ce'),
+// createOptimizer ('adam'), tf.variableGrads over net.weights, exactly the lines train.ts runs — on wasm with 1 and
+// 2 threads, against PyTorch CPU (Debian's python3-torch, pytorch/unet_step.py) with the same architecture (see the
+// header of models/unet.ts: no conv bias before batch norm, transposed-conv up with bias, [skip, up] concat,
+// 1×1 head with bias). Cases: the issue's benchmark (2D 128×128, batch 8, 2 classes), the quality protocol's
+// size (2D 64×64, batch 16, 3 classes) and the 3D step (32³, batch 2, 2 classes); depth 3, 16 base channels,
+// batch norm, Adam lr 1e-3, every voxel labelled (weights 1).
+// Every measurement runs in its own child process (so peak RSS compares), ours and PyTorch back to back per
+// case and thread count: the machine is shared, so read the ratios, not the absolute times.
+// `npm run bench -- training-step`; `tsx src/main/bench/training-step.bench.ts [case…]` for some cases
+// (issue2d, protocol, 3d); `… --profile <case> [threads]` prints one step's kernels by time instead
+// (kernels that run other kernels count in their caller too).
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
+import { LossConfigSchema, OptimizerConfigSchema, type ModelConfig } from '../../shared/training'
 import { configureWasm } from '../core/training/backend'
-import { batchNormTraining } from '../core/training/ops/batch-norm'
-import { addChannelBias } from '../core/training/ops/channel-bias'
-import { convOfConcat } from '../core/training/ops/conv-concat'
-import { upConv2x } from '../core/training/ops/up-conv'
+import { computeLoss } from '../core/training/losses'
+import { buildModel } from '../core/training/models/build-model'
+import { createOptimizer } from '../core/training/optim/optimizers'
 import { wasmThreadsInUse } from '../core/training/wasm-threads'
-import { createRng } from '../core/random/rng'
+import { createRng, deriveRng } from '../core/random/rng'
 import { median } from './timing'
 
-/** Geometry of one benchmark net. */
-interface NetSpec {
+/** Geometry of one benchmark case. */
+interface StepCase {
   readonly dims: 2 | 3
   readonly batch: number
   readonly size: number
-  readonly base: number
-  readonly depth: number
   readonly classes: number
+  readonly warmup: number
+  readonly steps: number
 }
 
-const specs: Record<2 | 3, NetSpec> = {
-  2: { dims: 2, batch: 8, size: 128, base: 16, depth: 3, classes: 2 },
-  3: { dims: 3, batch: 2, size: 32, base: 16, depth: 3, classes: 2 },
-}
+const cases = {
+  issue2d: { dims: 2, batch: 8, size: 128, classes: 2, warmup: 2, steps: 5 },
+  protocol: { dims: 2, batch: 16, size: 64, classes: 3, warmup: 2, steps: 8 },
+  '3d': { dims: 3, batch: 2, size: 32, classes: 2, warmup: 2, steps: 5 },
+} as const satisfies Record<string, StepCase>
+type CaseName = keyof typeof cases
+const caseNames = Object.keys(cases) as CaseName[]
+const isCaseName = (s: string | undefined): s is CaseName => s !== undefined && s in cases
+
+const DEPTH = 3
+const BASE = 16
 
 /** What one measuring process reports. */
 interface StepReport {
@@ -45,116 +54,60 @@ interface StepReport {
   readonly threads: number
 }
 
-/** A seeded uniform tensor with He variance (timing only needs a sane scale). */
-function heVariable(rng: () => number, shape: number[], fanIn: number): tf.Variable {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1))
-  const bound = Math.sqrt(6 / fanIn)
-  for (let i = 0; i < data.length; i++) data[i] = (2 * rng() - 1) * bound
-  return tf.variable(tf.tensor(data, shape))
-}
-
-/**
- * The benchmark U-Net as plain functions of variables (a local copy of the architecture the models'
- * unet2d/unet3d implement; see the file comment). Returns the variables and the training-mode forward pass.
- * `fast`: the project's ops (ops/batch-norm, ops/conv-concat, ops/up-conv); otherwise TF.js's own
- * (tf.moments + tf.batchNorm, tf.concat + conv, conv2dTranspose — 2D only: conv3dTranspose has no gradient).
- */
-function buildUnet(spec: NetSpec, fast: boolean): { vars: tf.Variable[]; forward: (x: tf.Tensor) => tf.Tensor } {
-  const rng = createRng(1)
-  const next = () => rng.next()
-  const vars: tf.Variable[] = []
-  const k = spec.dims === 2 ? [3, 3] : [3, 3, 3]
-  const taps = spec.dims === 2 ? 9 : 27
-  const spatialAxes = spec.dims === 2 ? [0, 1, 2] : [0, 1, 2, 3]
-  const convBnRelu = (ci: number, co: number) => {
-    const w = heVariable(next, [...k, ci, co], taps * ci)
-    const gamma = tf.variable(tf.ones([co]))
-    const beta = tf.variable(tf.zeros([co]))
-    vars.push(w, gamma, beta)
-    return (x: tf.Tensor | tf.Tensor[]): tf.Tensor => {
-      const parts = Array.isArray(x) ? x : [x]
-      let y: tf.Tensor
-      if (fast) y = convOfConcat(parts as tf.Tensor4D[], w)
-      else {
-        const input = parts.length === 1 ? parts[0]! : tf.concat(parts, -1)
-        y = spec.dims === 2 ? tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') : tf.conv3d(input as tf.Tensor5D, w as tf.Tensor5D, 1, 'same')
-      }
-      if (fast) return tf.relu(batchNormTraining(y, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5))
-      const { mean, variance } = tf.moments(y, spatialAxes)
-      return tf.relu(tf.batchNorm(y, mean, variance, beta, gamma, 1e-5))
-    }
-  }
-  const widths = Array.from({ length: spec.depth + 1 }, (_, i) => spec.base << i)
-  const down = widths.map((w, i) => [convBnRelu(i === 0 ? 1 : widths[i - 1]!, w), convBnRelu(w, w)] as const)
-  const up = widths.slice(0, -1).map((w, i) => {
-    // conv2dTranspose / conv3dTranspose filter layout: [k..., out, in].
-    const filter = heVariable(next, [...(spec.dims === 2 ? [2, 2] : [2, 2, 2]), w, widths[i + 1]!], widths[i + 1]!)
-    const bias = tf.variable(tf.zeros([w]))
-    vars.push(filter, bias)
-    return { filter, bias, convs: [convBnRelu(2 * w, w), convBnRelu(w, w)] as const }
-  })
-  const headW = heVariable(next, [...(spec.dims === 2 ? [1, 1] : [1, 1, 1]), spec.base, spec.classes], spec.base)
-  const headB = tf.variable(tf.zeros([spec.classes]))
-  vars.push(headW, headB)
-  const pool = (x: tf.Tensor) => (spec.dims === 2 ? tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') : tf.maxPool3d(x as tf.Tensor5D, 2, 2, 'valid'))
-  const forward = (x: tf.Tensor): tf.Tensor => {
-    const skips: tf.Tensor[] = []
-    let h = x
-    down.forEach(([a, b], i) => {
-      h = b(a(h))
-      if (i < spec.depth) {
-        skips.push(h)
-        h = pool(h)
-      }
+/** The product's training step for `c` on the active backend, on one fixed random batch. */
+function productStep(c: StepCase): { step: () => number; dispose: () => void } {
+  const numClasses = c.classes
+  const model: ModelConfig = { kind: c.dims === 2 ? 'unet2d' : 'unet3d', depth: DEPTH, baseChannels: BASE, normalisation: 'batch' }
+  const lossConfig = LossConfigSchema.parse({ kind: 'ce' })
+  const optimizerConfig = OptimizerConfigSchema.parse({ kind: 'adam', lr: 1e-3 })
+  const net = buildModel(model, { inChannels: 1, numClasses, rng: deriveRng(1, 'init') })
+  const optimizer = createOptimizer(optimizerConfig, net.weights)
+  const shape = [c.batch, ...new Array<number>(c.dims).fill(c.size)]
+  const voxels = shape.reduce((a, b) => a * b, 1)
+  const rng = createRng(7)
+  const images = Float32Array.from({ length: voxels }, () => 2 * rng.next() - 1)
+  const labels = Int32Array.from({ length: voxels }, () => rng.int(numClasses))
+  const weights = new Float32Array(voxels).fill(1)
+  // From here on, the lines of train.ts's step.
+  const varList = [...net.weights.values()]
+  const keyOf = new Map([...net.weights].map(([key, v]) => [v.name, key]))
+  const lr = optimizerConfig.lr
+  const step = (): number =>
+    tf.tidy(() => {
+      const x = tf.tensor(images, [...shape, 1])
+      const y = tf.tensor(labels, shape, 'int32')
+      const w = tf.tensor(weights, shape, 'float32')
+      const { value, grads } = tf.variableGrads(() => computeLoss(net.apply(x, true), y, w, lossConfig, numClasses), varList)
+      const named = new Map(Object.entries(grads).map(([name, g]) => [keyOf.get(name) ?? name, g]))
+      optimizer.step(named, lr)
+      return value.dataSync()[0] as number
     })
-    for (let i = spec.depth - 1; i >= 0; i--) {
-      const u = up[i]!
-      h = fast || spec.dims === 3 ? upConv2x(h as tf.Tensor4D, u.filter, u.bias as tf.Tensor1D) : tf.add(tf.conv2dTranspose(h as tf.Tensor4D, u.filter as tf.Tensor4D, skips[i]!.shape as [number, number, number, number], 2, 'same'), u.bias)
-      h = u.convs[1](u.convs[0]([h, skips[i]!]))
-    }
-    const logits = spec.dims === 2 ? tf.conv2d(h as tf.Tensor4D, headW as tf.Tensor4D, 1, 'valid') : tf.conv3d(h as tf.Tensor5D, headW as tf.Tensor5D, 1, 'valid')
-    return fast ? addChannelBias(logits, headB as tf.Tensor1D) : tf.add(logits, headB)
-  }
-  return { vars, forward }
+  return { step, dispose: () => (optimizer.dispose(), net.dispose()) }
 }
 
-/** Input, one-hot target and a step function (Adam, lr 1e-3) for `spec` on the active backend. */
-function trainingStep(spec: NetSpec, fast = true): { step: () => number; dispose: () => void } {
-  const net = buildUnet(spec, fast)
-  const spatial = spec.dims === 2 ? [spec.size, spec.size] : [spec.size, spec.size, spec.size]
-  const x = tf.randomNormal([spec.batch, ...spatial, 1], 0, 1, 'float32', 7)
-  const labels = tf.tidy(() => tf.oneHot(tf.cast(tf.greater(tf.randomUniform([spec.batch, ...spatial], 0, 1, 'float32', 8), 0.5), 'int32'), spec.classes))
-  const adam = tf.train.adam(1e-3)
-  const step = (): number => {
-    const loss = adam.minimize(() => tf.losses.softmaxCrossEntropy(labels, net.forward(x)), true, net.vars)
-    const value = loss?.dataSync()[0] ?? Number.NaN
-    loss?.dispose()
-    return value
-  }
-  return { step, dispose: () => (tf.dispose([x, labels, ...net.vars]), adam.dispose()) }
-}
-
-/** Child process: times `steps` steps after `warmup` on wasm with `threads` and prints a StepReport line. */
-async function measureOurs(dims: 2 | 3, threads: number, warmup: number, steps: number): Promise<void> {
+/** Child process: times the case's steps after its warm-up on wasm with `threads`; prints a StepReport line. */
+async function measureOurs(c: StepCase, threads: number): Promise<void> {
   configureWasm({ threads })
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to initialise')
-  const { step, dispose } = trainingStep(specs[dims])
+  const { step, dispose } = productStep(c)
   const times: number[] = []
-  for (let i = 0; i < warmup + steps; i++) {
+  for (let i = 0; i < c.warmup + c.steps; i++) {
     const t = performance.now()
-    step()
-    if (i >= warmup) times.push((performance.now() - t) / 1000)
+    const loss = step()
+    if (!Number.isFinite(loss)) throw new Error(`loss ${loss} at step ${i}`)
+    if (i >= c.warmup) times.push((performance.now() - t) / 1000)
   }
   dispose()
   const report: StepReport = { median_s: median(times), times_s: times, peak_rss_mb: process.resourceUsage().maxRSS / 1024, threads: wasmThreadsInUse() }
   console.log(JSON.stringify(report))
 }
 
-/** Child process: one profiled step after a warm-up; prints kernels by total time. */
-async function profileOurs(dims: 2 | 3, threads: number, fast: boolean): Promise<void> {
+/** Child process: one profiled step after two warm-ups; prints kernels by total time and the slowest calls. */
+async function profileOurs(name: CaseName, threads: number): Promise<void> {
   configureWasm({ threads })
   await tf.setBackend('wasm')
-  const { step, dispose } = trainingStep(specs[dims], fast)
+  const { step, dispose } = productStep(cases[name])
+  step()
   step()
   const t = performance.now()
   const info = await tf.profile(() => void step())
@@ -167,9 +120,9 @@ async function profileOurs(dims: 2 | 3, threads: number, fast: boolean): Promise
   }
   const rows = [...byKernel].sort((a, b) => b[1].ms - a[1].ms)
   const total = rows.reduce((a, [, e]) => a + e.ms, 0)
-  console.log(`profile ${dims}D, ${fast ? 'project ops' : 'plain TF.js ops'}, ${wasmThreadsInUse()} thread(s): kernels ${total.toFixed(0)} ms of a ${wall.toFixed(0)} ms profiled step`)
-  for (const [name, e] of rows.slice(0, 25)) console.log(`  ${name.padEnd(26)} ${e.ms.toFixed(1).padStart(8)} ms  ${String(e.calls).padStart(4)} calls`)
-  const slowest = [...info.kernels].sort((a, b) => Number(b.kernelTimeMs) - Number(a.kernelTimeMs)).slice(0, 12)
+  console.log(`profile ${name}, ${wasmThreadsInUse()} thread(s): kernels ${total.toFixed(0)} ms (nested counted twice) of a ${wall.toFixed(0)} ms profiled step`)
+  for (const [kname, e] of rows.slice(0, 30)) console.log(`  ${kname.padEnd(26)} ${e.ms.toFixed(1).padStart(8)} ms  ${String(e.calls).padStart(4)} calls`)
+  const slowest = [...info.kernels].sort((a, b) => Number(b.kernelTimeMs) - Number(a.kernelTimeMs)).slice(0, 15)
   console.log('  slowest single calls:')
   for (const k of slowest) console.log(`    ${k.name} ${Number(k.kernelTimeMs).toFixed(1)} ms ${JSON.stringify(k.inputShapes)}`)
   dispose()
@@ -181,7 +134,7 @@ const thisFile = fileURLToPath(import.meta.url)
 
 /** Runs a measuring child and parses its last JSON line; null (with the reason printed) when it fails. */
 function runChild(command: string, args: string[], label: string): StepReport | null {
-  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 600_000 })
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 900_000 })
   const line = r.stdout?.trim().split('\n').pop() ?? ''
   if (r.status !== 0 || !line.startsWith('{')) {
     console.log(`  ${label}: failed (${r.error?.message ?? (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')})`)
@@ -190,23 +143,20 @@ function runChild(command: string, args: string[], label: string): StepReport | 
   return JSON.parse(line) as StepReport
 }
 
-const fmt = (r: StepReport | null) => (r ? `${r.median_s.toFixed(3)} s/step (peak RSS ${r.peak_rss_mb.toFixed(0)} MB)` : 'n/a')
+const fmt = (r: StepReport | null) => (r ? `${(r.median_s * 1000).toFixed(0)} ms/step (peak RSS ${r.peak_rss_mb.toFixed(0)} MB)` : 'n/a')
 
-/** Runs the benchmark and prints its figures. */
-export default async function benchTrainingStep(): Promise<void> {
-  const cores = availableParallelism()
+/** Runs the benchmark for `names` (default all) and prints its figures. */
+export default async function benchTrainingStep(names: readonly CaseName[] = caseNames): Promise<void> {
   const hasTorch = existsSync(python) && spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0
-  const steps = { 2: { warmup: 2, steps: 5 }, 3: { warmup: 2, steps: 5 } }
-  console.log(`training-step: one Adam training step, our wasm engine vs PyTorch CPU (${cores} cores)${hasTorch ? '' : ' — PyTorch not found at /usr/bin/python3'}`)
-  for (const dims of [2, 3] as const) {
-    const s = specs[dims]
-    const { warmup, steps: n } = steps[dims]
-    console.log(`  ${dims}D U-Net, ${s.depth} levels, ${s.base} base ch, ${s.size}${dims === 2 ? '²' : '³'}, batch ${s.batch}; median of ${n} steps after ${warmup}:`)
-    for (const threads of [...new Set([1, cores])]) {
+  console.log(`training-step: one product training step (buildModel + ce + Adam) on wasm vs PyTorch CPU${hasTorch ? '' : ' — PyTorch not found at /usr/bin/python3'}`)
+  for (const name of names) {
+    const c = cases[name]
+    console.log(`  ${name}: ${c.dims}D U-Net depth ${DEPTH}, base ${BASE}, batch norm, ${c.size}${c.dims === 2 ? '²' : '³'}, batch ${c.batch}, ${c.classes} classes; median of ${c.steps} steps after ${c.warmup}:`)
+    for (const threads of [1, 2]) {
       const torch = hasTorch
-        ? runChild(python, [torchScript, '--dims', String(dims), '--threads', String(threads), '--warmup', String(warmup), '--steps', String(n)], `PyTorch ${threads} thread(s)`)
+        ? runChild(python, [torchScript, '--dims', String(c.dims), '--size', String(c.size), '--batch', String(c.batch), '--classes', String(c.classes), '--threads', String(threads), '--warmup', String(c.warmup), '--steps', String(c.steps)], `PyTorch ${threads} thread(s)`)
         : null
-      const ours = runChild(process.execPath, ['--import', 'tsx', thisFile, '--measure', String(dims), String(threads), String(warmup), String(n)], `ours ${threads} thread(s)`)
+      const ours = runChild(process.execPath, ['--import', 'tsx', thisFile, '--measure', name, String(threads)], `ours ${threads} thread(s)`)
       const ratio = ours && torch ? `  → ours/PyTorch = ${(ours.median_s / torch.median_s).toFixed(2)}×` : ''
       console.log(`    ${threads} thread(s): ours (wasm, ${ours?.threads ?? '?'} thr) ${fmt(ours)}; PyTorch ${fmt(torch)}${ratio}`)
     }
@@ -215,10 +165,14 @@ export default async function benchTrainingStep(): Promise<void> {
 
 const args = process.argv.slice(2)
 if (process.argv[1] === thisFile && args[0] === '--measure') {
-  const [, dims, threads, warmup, steps] = args.map(Number)
-  await measureOurs(dims === 3 ? 3 : 2, threads ?? 1, warmup ?? 2, steps ?? 5)
+  const name = args[1]
+  if (!isCaseName(name)) throw new Error(`unknown case ${String(name)}; one of ${caseNames.join(', ')}`)
+  await measureOurs(cases[name], Number(args[2] ?? 1))
 } else if (process.argv[1] === thisFile && args[0] === '--profile') {
-  await profileOurs(Number(args[1]) === 3 ? 3 : 2, Number(args[2] ?? 1), args[3] !== 'plain')
+  const name = args[1]
+  if (!isCaseName(name)) throw new Error(`unknown case ${String(name)}; one of ${caseNames.join(', ')}`)
+  await profileOurs(name, Number(args[2] ?? 2))
 } else if (process.argv[1] === thisFile) {
-  await benchTrainingStep()
+  const picked = args.filter(isCaseName)
+  await benchTrainingStep(picked.length > 0 ? picked : caseNames)
 }

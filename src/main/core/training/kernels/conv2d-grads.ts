@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { axisGeometry, type Padding } from './conv-geometry'
+import { isPatchConv, patchConv2dFilterGradient, patchConv2dInputGradient } from './conv2d-patches'
 
 /**
  * Spreads a [n, a, b, c] tensor so element (i, j) lands at (i·sa, j·sb) with zeros between (and sa−1,
@@ -47,6 +48,32 @@ function checkDy(kernel: string, dy: readonly number[], expected: readonly numbe
 }
 
 /**
+ * The 'valid' convolution (stride 1, `dilation`) of t padded (positive) or cropped (negative) by the given
+ * amounts. Positive amounts go to the convolution as explicit padding, which XNNPACK applies without a
+ * separate pass over the tensor (a PadV2 costs a full copy); only crops are sliced first.
+ */
+function validConvPadded(t: tf.Tensor4D, filter: tf.Tensor4D, [top, bottom]: [number, number], [left, right]: [number, number], dilation: [number, number]): tf.Tensor4D {
+  const cropped = padOrCrop2d(t, [Math.min(top, 0), Math.min(bottom, 0)], [Math.min(left, 0), Math.min(right, 0)])
+  const pads: [[0, 0], [number, number], [number, number], [0, 0]] = [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]
+  const none = pads[1][0] === 0 && pads[1][1] === 0 && pads[2][0] === 0 && pads[2][1] === 0
+  return tf.conv2d(cropped, filter, 1, none ? 'valid' : pads, 'NHWC', dilation)
+}
+
+/**
+ * The filter [kh, kw, ci, co] rotated by 180° with in/out swapped: [kh, kw, co, ci]. Reversing both
+ * spatial axes is reversing the flattened tap axis, done as a gather of rows of a 2-D view (a 4-D
+ * Reverse is a slow generic kernel on wasm).
+ */
+export function rotateFilter(filter: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, ci, co] = filter.shape
+    const taps = kh * kw
+    const reversed = tf.gather(tf.reshape(filter, [taps, ci * co]), tf.tensor1d(Array.from({ length: taps }, (_, i) => taps - 1 - i), 'int32'))
+    return tf.transpose(tf.reshape(reversed, [kh, kw, ci, co]), [0, 1, 3, 2])
+  })
+}
+
+/**
  * Gradient of conv2d(x, filter) with respect to x: the stride-spread dy, padded so every input pixel sees
  * every kernel tap, convolved ('valid', stride 1) with the 180°-rotated, in/out-swapped filter.
  */
@@ -63,13 +90,12 @@ export function conv2dInputGradient(
   const gh = axisGeometry(h, kh, sh, pad)
   const gw = axisGeometry(w, kw, sw, pad)
   checkDy('conv2dInputGradient', dy.shape, [n, gh.out, gw.out, co])
+  if (isPatchConv([h, w], [kh, kw], [sh, sw], pad)) return patchConv2dInputGradient(dy, filter)
   return tf.tidy(() => {
     const spread = spreadByStride(dy, sh, sw)
     // Input pixel i receives dy[o]·f[k] for o·s + k − before = i: a full correlation with the rotated
     // kernel needs k−1−before zeros in front, and the spread length o·s is padded or cropped to n + k − 1.
-    const padded = padOrCrop2d(spread, [kh - 1 - gh.before, h + gh.before - gh.out * sh], [kw - 1 - gw.before, w + gw.before - gw.out * sw])
-    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2])
-    return tf.conv2d(padded, rotated, 1, 'valid')
+    return validConvPadded(spread, rotateFilter(filter), [kh - 1 - gh.before, h + gh.before - gh.out * sh], [kw - 1 - gw.before, w + gw.before - gw.out * sw], [1, 1])
   })
 }
 
@@ -91,12 +117,12 @@ export function conv2dFilterGradient(
   const gh = axisGeometry(h, kh, sh, pad)
   const gw = axisGeometry(w, kw, sw, pad)
   checkDy('conv2dFilterGradient', dy.shape, [n, gh.out, gw.out, co])
+  if (isPatchConv([h, w], [kh, kw], [sh, sw], pad)) return patchConv2dFilterGradient(x, dy, filterShape)
   return tf.tidy(() => {
     const image = tf.transpose(x, [3, 1, 2, 0])
     // The image must span exactly k + (o−1)·s pixels from the leading pad, so the 'valid' output is k long.
-    const padded = padOrCrop2d(image, [gh.before, kh + (gh.out - 1) * sh - gh.before - h], [gw.before, kw + (gw.out - 1) * sw - gw.before - w])
     const kernel = tf.transpose(dy, [1, 2, 0, 3])
-    const taps = tf.conv2d(padded, kernel, 1, 'valid', 'NHWC', [sh, sw])
+    const taps = validConvPadded(image, kernel, [gh.before, kh + (gh.out - 1) * sh - gh.before - h], [gw.before, kw + (gw.out - 1) * sw - gw.before - w], [sh, sw])
     return tf.transpose(taps, [1, 2, 0, 3])
   })
 }

@@ -7,6 +7,8 @@
  * - `Conv2D` and `FusedConv2D` wrap the stock kernels, handing them 'same' as explicit pads: the stock ones
  *   return wrong values for some 'same' cases where the kernel is smaller than the stride (e.g. stride 3,
  *   kernel 2, width 6 — found by this project's tests), and explicit pads are computed correctly.
+ * - `Conv2D` whose kernel equals its stride and tiles the input (the gradient of the U-Net's 2×2 stride-2
+ *   transposed conv) is one matrix product (conv2d-patches.ts); so are both gradients of such convs.
  * - `BatchMatMul` wraps the stock kernel, materialising transposes: its transpose flags are ~10× slower.
  * Kernels, not gradient overrides, because the registry is per backend: tf.conv2d, tf.conv3d, fused convs
  * and tf.layers keep TF.js's own gradient functions, which call these kernels on wasm, while cpu and
@@ -15,8 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs'
-import { checkLayout, checkNoDilation, checkPadding, explicitPadding2d, tupleOf } from './conv-geometry'
+import { checkLayout, checkNoDilation, checkPadding, explicitPadding2d, tupleOf, type Padding } from './conv-geometry'
 import { conv2dFilterGradient, conv2dInputGradient } from './conv2d-grads'
+import { isPatchConv, patchConv2d } from './conv2d-patches'
 import { conv3dBySlabs, conv3dFilterGradient, conv3dInputGradient } from './conv3d-slabs'
 import { matMulWithoutTransposeFlags } from './matmul-transposes'
 
@@ -97,6 +100,10 @@ function samePadFix(kernelName: 'Conv2D' | 'FusedConv2D', stockConfig: KernelCon
       const a = attrs ?? {}
       const x = inputs.x
       const filter = inputs.filter
+      if (kernelName === 'Conv2D' && x instanceof tf.Tensor && filter instanceof tf.Tensor) {
+        const patch = patchConvOrNull(x as tf.Tensor4D, filter as tf.Tensor4D, a)
+        if (patch) return patch
+      }
       if (a.pad !== 'same' || (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') || !x || !filter) {
         return stockConfig.kernelFunc({ inputs, attrs: a, backend })
       }
@@ -109,6 +116,25 @@ function samePadFix(kernelName: 'Conv2D' | 'FusedConv2D', stockConfig: KernelCon
       return stockConfig.kernelFunc({ inputs, attrs: { ...a, pad }, backend })
     },
   }
+}
+
+/**
+ * conv2d(x, filter) as one matrix product when the kernel tiles the input (kernel = stride, no padding,
+ * dilation 1, NHWC, no rounding mode; see conv2d-patches.ts), else null for the stock kernel.
+ */
+function patchConvOrNull(x: tf.Tensor4D, filter: tf.Tensor4D, a: NamedAttrMap): tf.Tensor4D | null {
+  const pad: Padding | null = a.pad === 'same' ? 'same' : a.pad === 'valid' ? 'valid' : null
+  if (pad === null || (a.dataFormat !== undefined && a.dataFormat !== 'NHWC')) return null
+  if (a.dimRoundingMode !== undefined && a.dimRoundingMode !== null) return null
+  const d = a.dilations ?? 1
+  if (!(d === 1 || (Array.isArray(d) && d.every((v) => v === 1)))) return null
+  const s = a.strides
+  const strides = typeof s === 'number' ? [s, s] : Array.isArray(s) && s.length === 2 ? (s as number[]) : null
+  if (!strides || x.rank !== 4 || filter.rank !== 4) return null
+  const [, h, w] = x.shape
+  const [kh, kw] = filter.shape
+  if (!isPatchConv([h, w], [kh, kw], [strides[0]!, strides[1]!], pad)) return null
+  return patchConv2d(x, filter)
 }
 
 /** The stock wasm configs that registration replaced (undefined: the kernel did not exist), for restoring. */
