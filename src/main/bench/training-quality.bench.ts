@@ -7,6 +7,7 @@
 //   npm run bench -- training-quality                 every run below
 //   QUALITY_RUNS=dense0,rho0.2 npm run bench -- training-quality
 //   QUALITY_STEPS=300 …                               a shorter smoke run
+//   QUALITY_THREADS=1 …                               wasm threads per run (default: one per core)
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,6 +41,7 @@ export default async function benchTrainingQuality(): Promise<void> {
     return
   }
   const steps = Number(process.env.QUALITY_STEPS ?? 3000)
+  const threads = Number(process.env.QUALITY_THREADS ?? 0)
   const chosen = process.env.QUALITY_RUNS?.split(',') ?? runs.map((r) => r.name)
   const root = mkdtempSync(join(tmpdir(), 'wb-quality-'))
   const db = openDatabase(join(root, 'quality.db'))
@@ -67,6 +69,7 @@ export default async function benchTrainingQuality(): Promise<void> {
         loss: { kind: 'ce' },
         augment: { flip: true },
         logEvery: 50,
+        threads,
       },
       {
         onProgress: (p) => {
