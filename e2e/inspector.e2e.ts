@@ -7,7 +7,6 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeFrame } from '../src/shared/binary-frame'
 import type { LayerVoxels } from '../src/shared/inspect'
 import type { InterpolationRun } from '../src/shared/interpolation'
 import type { Plan } from '../src/shared/plan'
@@ -24,24 +23,11 @@ import {
   screenshotPath,
   startServe,
   type ServeHandle,
+  apiCall,
 } from './support'
 
 const chromium = chromiumStatus()
 if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
-
-/** One API call with the token header, as the test's own witness of what the server says. */
-async function call<T>(server: ServeHandle, channel: string, body: unknown): Promise<T> {
-  const response = await fetch(`${server.origin}/api/${channel}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-workbench-token': server.token },
-    body: JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${channel} answered ${response.status}: ${await response.text()}`)
-  if (response.headers.get('content-type')?.startsWith('application/vnd.workbench.frame')) {
-    return decodeFrame(await response.arrayBuffer()) as T
-  }
-  return (await response.json()) as T
-}
 
 // Screen colours of the overlays (slice-scene.ts maskColours) over a grey image: green and magenta dominate.
 const greenish = (r: number, g: number, b: number): boolean => g > r + 50 && g > b + 40
@@ -128,7 +114,7 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
   })
 
   it('interpolates a plan from the inspector and opens its first volume', async () => {
-    plan = await call<Plan>(server, 'plans:create', { dataset: 'sample', density: 0.2, volumeFraction: 0.25, method: 'fixed', seed: 0 })
+    plan = await apiCall<Plan>(server, 'plans:create', { dataset: 'sample', density: 0.2, volumeFraction: 0.25, method: 'fixed', seed: 0 })
     await openInspector(page, server.url, 'sample')
     await page.locator('[data-testid="inspect-pick-run"]').waitFor({ timeout: 30_000 })
     await page.locator('[data-testid="inspect-plan"]').selectOption(String(plan.planId))
@@ -137,7 +123,7 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
     const view = page.locator('[data-testid="inspector-view"][data-run-id]')
     await view.waitFor({ timeout: 120_000 })
     const runId = Number(await view.getAttribute('data-run-id'))
-    run = await call<InterpolationRun>(server, 'interpolation:get', { runId })
+    run = await apiCall<InterpolationRun>(server, 'interpolation:get', { runId })
     expect(run.planId).toBe(plan.planId)
     expect(run.method).toBe('propagate')
     await waitForVolume(page, run.volumes[0]!.volumeId)
@@ -155,7 +141,7 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
 
   it('scrolls to a slice with keys and wheel and draws both overlays there', async () => {
     const volume = run.volumes[0]!
-    const human = await call<LayerVoxels>(server, 'inspect:layer', { runId: run.runId, volumeId: volume.volumeId, layer: 'human' })
+    const human = await apiCall<LayerVoxels>(server, 'inspect:layer', { runId: run.runId, volumeId: volume.volumeId, layer: 'human' })
     expect(human.voxels.length).toBe(human.dims[0] * human.dims[1] * human.dims[2])
     const target = fullestSlice(human)
     const sliceView = page.locator('[data-testid="slice-view"]')
@@ -292,8 +278,8 @@ describe.skipIf(!chromium.available)('the inspector on a 256³ volume: measured 
   })
 
   it('reports the scrolling frame rate with two overlays and the time to the first 3D surface', async () => {
-    const plan = await call<Plan>(server, 'plans:create', { dataset: 'big', density: 0.1, volumeFraction: 1, method: 'fixed', seed: 0 })
-    const run = await call<InterpolationRun>(server, 'interpolation:run', { planId: plan.planId, method: 'nearest' })
+    const plan = await apiCall<Plan>(server, 'plans:create', { dataset: 'big', density: 0.1, volumeFraction: 1, method: 'fixed', seed: 0 })
+    const run = await apiCall<InterpolationRun>(server, 'interpolation:run', { planId: plan.planId, method: 'nearest' })
     expect(run.volumes).toHaveLength(2)
     await openInspector(page, server.url, 'big')
     await waitForVolume(page, run.volumes[0]!.volumeId)

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { ensureRendererBuilt } from '../src/main/server/renderer-build'
+import { decodeFrame } from '../src/shared/binary-frame'
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const screenshotDir = join(repoRoot, 'test-output', 'e2e')
@@ -174,4 +175,18 @@ export async function openBrowserSession(storePrefix: string, expectedConsoleErr
       store.remove()
     },
   }
+}
+
+/** One API call with the token header, as a test's own witness of what the server says (binary frames decoded). */
+export async function apiCall<T>(server: ServeHandle, channel: string, body: unknown): Promise<T> {
+  const response = await fetch(`${server.origin}/api/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-workbench-token': server.token },
+    body: JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`${channel} answered ${response.status}: ${await response.text()}`)
+  if (response.headers.get('content-type')?.startsWith('application/vnd.workbench.frame')) {
+    return decodeFrame(await response.arrayBuffer()) as T
+  }
+  return (await response.json()) as T
 }

@@ -6,20 +6,10 @@ import type { Page, WebSocket as PageSocket } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { RunRecord } from '../src/shared/run'
-import { chromiumStatus, openBrowserSession, screenshotPath, type ServeHandle } from './support'
+import { apiCall, chromiumStatus, openBrowserSession, screenshotPath, type ServeHandle } from './support'
 
 const chromium = chromiumStatus()
 if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
-
-async function call<T>(server: ServeHandle, channel: string, body: unknown): Promise<T> {
-  const response = await fetch(`${server.origin}/api/${channel}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-workbench-token': server.token },
-    body: JSON.stringify(body),
-  })
-  if (!response.ok) throw new Error(`${channel} answered ${response.status}: ${await response.text()}`)
-  return (await response.json()) as T
-}
 
 /** Opens a socket from Node; resolves 'open' or the refusing HTTP status. */
 function trySocket(url: string, headers: Record<string, string>): Promise<'open' | number> {
@@ -131,7 +121,7 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     await page.screenshot({ path: screenshotPath('train-running') })
     await page.locator('[data-testid="train-cancel"]').click()
     await page.locator(`[data-testid="train-cancelled"][data-run-id="${cancelledRunId}"]`).waitFor({ timeout: 60_000 })
-    expect((await call<RunRecord>(server, 'runs:get', { runId: cancelledRunId })).status).toBe('cancelled')
+    expect((await apiCall<RunRecord>(server, 'runs:get', { runId: cancelledRunId })).status).toBe('cancelled')
     await page.screenshot({ path: screenshotPath('train-cancelled') })
   })
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { FusionSchema, InterpolationMethodSchema } from './interpolation'
+import { InterpolationRunSchema } from './interpolation'
 import { AxisSchema, Vec3Schema } from './volume'
 
 /** The three voxel layers the inspector shows: the image, the dense human mask, the interpolated mask. */
@@ -8,13 +8,8 @@ export const InspectLayerSchema = z.enum(inspectLayers)
 export type InspectLayer = z.infer<typeof InspectLayerSchema>
 
 /** An interpolation run the inspector can open: enough to label it in a picker. */
-export const InspectRunSummarySchema = z.object({
-  runId: z.number().int(),
-  planId: z.number().int(),
-  method: InterpolationMethodSchema,
-  fusion: FusionSchema.nullable(),
-  meanIoU: z.number(),
-  meanDice: z.number(),
+export const InspectRunSummarySchema = InterpolationRunSchema.pick({ runId: true, planId: true, method: true, fusion: true, meanIoU: true, meanDice: true }).extend({
+  /** How many volumes the run interpolated (the run's volume list is not sent for a picker). */
   volumes: z.number().int(),
   createdAt: z.string(),
 })

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
 import { configureWasm } from '../backend'
 import { isPatchConv } from './conv2d-patches'
-import { analyticGradients, numericGradients, randomArg, relativeError, type Arg, type Op } from './finite-difference'
+import { randomArg, relativeError, type Arg, type Op, wasmGradientErrors } from './finite-difference'
 
 const FD_TOLERANCE = 1e-3
 const CPU_TOLERANCE = 1e-4
@@ -19,18 +19,11 @@ beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true)
 })
 
+/** Gradients on wasm against finite differences on wasm and against cpu's analytic gradients. */
 async function checkGradients(op: Op, args: Arg[], outShape: number[], seed: number): Promise<void> {
-  const w = randomArg(createRng(seed), outShape)
-  await tf.setBackend('wasm')
-  const analytic = analyticGradients(op, args, w)
-  const numeric = numericGradients(op, args, w, 0.5)
-  await tf.setBackend('cpu')
-  const reference = analyticGradients(op, args, w)
-  await tf.setBackend('wasm')
-  analytic.forEach((g, i) => {
-    expect(relativeError(g, numeric[i] as Float64Array), `argument ${i} vs finite differences`).toBeLessThan(FD_TOLERANCE)
-    expect(relativeError(g, reference[i] as Float32Array), `argument ${i} vs cpu`).toBeLessThan(CPU_TOLERANCE)
-  })
+  const errors = await wasmGradientErrors(op, args, outShape, seed)
+  errors.againstFiniteDifferences.forEach((e, i) => expect(e, `argument ${i} vs finite differences`).toBeLessThan(FD_TOLERANCE))
+  errors.againstCpu.forEach((e, i) => expect(e, `argument ${i} vs cpu`).toBeLessThan(CPU_TOLERANCE))
 }
 
 // [kernel = stride, input h×w]: each tiles its input exactly.

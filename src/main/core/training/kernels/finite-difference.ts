@@ -5,7 +5,7 @@
  * difference has no truncation error for any step h; only rounding remains (≈ ε·Σ|terms|/h).
  */
 import * as tf from '@tensorflow/tfjs'
-import type { Rng } from '../../random/rng'
+import { createRng, type Rng } from '../../random/rng'
 
 /** A tensor argument as plain data, so each backend builds its own copy. */
 export interface Arg {
@@ -78,4 +78,28 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i] as number))
   for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs((actual[i] as number) - (expected[i] as number)))
   return worst / Math.max(scale, 1e-12)
+}
+
+/** Largest error of each argument's gradient, against finite differences and against the cpu backend. */
+export interface GradientErrors {
+  readonly againstFiniteDifferences: number[]
+  readonly againstCpu: number[]
+}
+
+/**
+ * The gradients of Σ w·op(args) on wasm (the project's kernels) against central finite differences on wasm
+ * and against the cpu backend's analytic gradients; leaves wasm active.
+ */
+export async function wasmGradientErrors(op: Op, args: readonly Arg[], outShape: number[], seed: number, h = 0.5): Promise<GradientErrors> {
+  const w = randomArg(createRng(seed), outShape)
+  await tf.setBackend('wasm')
+  const analytic = analyticGradients(op, args, w)
+  const numeric = numericGradients(op, args, w, h)
+  await tf.setBackend('cpu')
+  const reference = analyticGradients(op, args, w)
+  await tf.setBackend('wasm')
+  return {
+    againstFiniteDifferences: analytic.map((g, i) => relativeError(g, numeric[i] as Float64Array)),
+    againstCpu: analytic.map((g, i) => relativeError(g, reference[i] as Float32Array)),
+  }
 }
