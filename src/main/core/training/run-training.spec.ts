@@ -7,7 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sampleDataDir } from '../../test-support/shared-data'
 import { trainOnWorker } from '../../workers/train-runner'
 import { importDataset } from '../datasets/import'
-import { CancelledError } from '../execution'
+import type { InterpolationMethod } from '../../../shared/interpolation'
+import { CancelledError, inProcess } from '../execution'
+import { interpolatePlan } from '../interpolation/plan-run'
+import { runVolumeTask } from '../interpolation/volume-task'
 import { createPlan } from '../planning/plans'
 import { openDatabase, type Db } from '../store/database'
 import { getRun, listRuns } from '../store/runs-repo'
@@ -79,6 +82,17 @@ describe('trainRun', () => {
     for (const f of fractions) expect(f).toBeLessThan(1)
     expect(run.result.evaluation?.split).toBe('validation')
     expect(run.result.evaluation?.volumes).toHaveLength(2)
+  })
+
+  it('M.I. mode trains on every slice of the plan volumes, with the interpolated masks it makes first', async () => {
+    const { plan } = await createPlan(db, { dataset: 'sample', density: 0.2, volumeFraction: 0.25, method: 'fixed' })
+    const interpolate = (planId: number, method: InterpolationMethod) => interpolatePlan({ db, workspace, execute: inProcess(runVolumeTask) }, { planId, method })
+    const run = await trainRun({ db, workspace, runner: trainInProcess, interpolate }, { ...tiny, datasetId, planId: plan.planId, interpolated: 'sdf', evaluateOn: 'none' })
+    const sliceCount = plan.items.reduce((n, i) => n + i.sliceCount, 0)
+    expect(run.result.annotatedSlices).toBe(sliceCount)
+    expect(run.result.annotatedSlices).toBeGreaterThan(plan.totalSlices)
+    expect(getRun(db, run.runId)?.config).toMatchObject({ planId: plan.planId, interpolated: 'sdf' })
+    expect(listRuns(db, { kind: 'interpolation' })).toHaveLength(1)
   })
 
   it('a run cancelled through its signal is marked cancelled', async () => {
