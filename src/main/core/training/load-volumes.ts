@@ -1,11 +1,13 @@
 /**
- * Worker side: loads a job's volumes into memory as TrainingVolumes — z-scored images, labels as bytes, and
- * which voxels count as annotated according to the label source.
+ * Worker side: loads a job's volumes into memory as TrainingVolumes — normalised images, labels as bytes, and
+ * which voxels count as annotated according to the label source. Images are clipped to their 0.5–99.5th
+ * percentiles before the z-score: some MRI volumes (MSD hippocampus among them) hold isolated voxels of
+ * ~1e6, and a plain z-score would squash everything else of such a volume to ~0.
  */
 import { InputError } from '../../../shared/errors'
 import type { VoxelArray } from '../../../shared/volume'
 import { readImageFile, readLabelFile } from '../volume'
-import { zScore } from '../volume/normalise'
+import { normaliseImage } from '../volume/normalise'
 import { sliceCount, writeSlice, type Dims } from '../volume/slice-axis'
 import type { JobVolume } from './job'
 import type { TrainingVolume } from './types'
@@ -51,7 +53,7 @@ export function loadTrainingVolume(v: JobVolume, numClasses: number): TrainingVo
   }
   const all = Array.from({ length: sliceCount(dims, v.sliceAxis) }, (_, i) => i)
   const labels = labelBytes(label.data, numClasses, labelPath)
-  const base = { volumeId: v.volumeId, caseId: v.caseId, dims, sliceAxis: v.sliceAxis, image: zScore(image.data), labels }
+  const base = { volumeId: v.volumeId, caseId: v.caseId, dims, sliceAxis: v.sliceAxis, image: normaliseImage(image.data, { method: 'percentile-zscore' }), labels }
   switch (v.labels.kind) {
     case 'dense':
     case 'interpolated':
