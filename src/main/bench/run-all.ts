@@ -6,6 +6,7 @@ import benchNiftiRead from './nifti-read.bench'
 import benchSelectors from './selectors.bench'
 import benchTrainingQuality from './training-quality.bench'
 import benchTrainingKernels from './training-kernels.bench'
+import benchTrainingParity from './training-parity.bench'
 import benchTrainingStep from './training-step.bench'
 
 const benches: [string, () => Promise<void>][] = [
@@ -16,8 +17,11 @@ const benches: [string, () => Promise<void>][] = [
   ['training-kernels', benchTrainingKernels],
   ['training-step', benchTrainingStep],
 ]
-/** Benchmarks that take hours: run only when named. */
-const onRequest: [string, () => Promise<void>][] = [['training-quality', benchTrainingQuality]]
+/** Benchmarks that take hours, and diagnostics: run only when named. */
+const onRequest: [string, () => Promise<void>][] = [
+  ['training-quality', benchTrainingQuality],
+  ['training-parity', () => benchTrainingParity()],
+]
 
 const only = process.argv[2]
 for (const [name, bench] of [...benches, ...onRequest]) {
