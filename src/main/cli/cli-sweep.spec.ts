@@ -132,7 +132,7 @@ describe('workbench sweep', () => {
       expect(t.metrics?.volumes).toHaveLength(2)
       expect(t.metrics?.meanIou).toBeGreaterThanOrEqual(0)
     }
-  })
+  }, 240_000)
 
   // On the killed-and-resumed sweep above.
   it('sweep status prints a table; sweep retry with no failed trial says so; report writes the figures', async () => {
