@@ -82,6 +82,16 @@ describe('createPlan', () => {
     }
   })
 
+  it("per-volume 'autoencoder' plans: one fit on every training volume, so nested subsets share a volume's slices", async () => {
+    const small = (await createPlan(db, request({ method: 'representative', features: 'autoencoder', volumeFraction: 0.2, seed: 4 }))).plan
+    const large = (await createPlan(db, request({ method: 'representative', features: 'autoencoder', volumeFraction: 0.4, seed: 4 }))).plan
+    expect(small.items).toHaveLength(volumeCount(15, 0.2))
+    for (const item of small.items) {
+      expect(item.slices).toHaveLength(slicesPerVolume(item.sliceCount, 0.2))
+      expect(large.items.find((i) => i.volume === item.volume)?.slices).toEqual(item.slices)
+    }
+  })
+
   it('refuses bad requests with an error naming the option, and stores nothing', async () => {
     const cases: [Partial<PlanRequestInput>, RegExp][] = [
       [{ density: 0 }, /--density: must be a fraction in \(0, 1\]/],

@@ -51,12 +51,22 @@ export async function resolvePlan(request: PlanRequest, dataset: DatasetDetail, 
     return volumes.map((v, i) => item(v, perVolume[i] ?? []))
   }
 
+  // A learned encoder needs more slices than one volume has: it is fitted once on every training volume
+  // (not only the chosen subset, so a volume keeps its features, and so its slices, in any subset).
+  const learned =
+    request.method === 'representative' && request.features === 'autoencoder'
+      ? await sliceFeatureExtractors.autoencoder.extract(train.map(loadImage), { joint: false }, deriveRng(request.seed, 'features', 'training-volumes'))
+      : null
+  const learnedOf = new Map(train.map((v, i) => [v.caseId, learned?.[i]]))
+
   const items: PlanItem[] = []
   for (const [i, v] of volumes.entries()) {
     const k = ks[i] as number
     const rng = deriveRng(request.seed, 'slices', v.caseId)
     let features
-    if (request.method === 'representative') {
+    if (learned) {
+      features = learnedOf.get(v.caseId)
+    } else if (request.method === 'representative') {
       const extractor = sliceFeatureExtractors[request.features]
       ;[features] = await extractor.extract([loadImage(v)], { joint: false }, deriveRng(request.seed, 'features', v.caseId))
     }
