@@ -1,14 +1,18 @@
-// Electron lifecycle and the window, nothing else: the store and the handlers come from openWorkbench,
+// Electron lifecycle, the window and the menu, nothing else: the store and the handlers come from openWorkbench,
 // the API from ipc/register. Security as Electron's own checklist has it: isolated, sandboxed renderer,
 // a CSP, no navigation away from the app, no new windows, no permissions, IPC only from our page.
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, session, shell, type WebContents } from 'electron'
+import { app, BrowserWindow, dialog, Menu, screen, session, shell, type WebContents } from 'electron'
 import { openWorkbench, type WorkbenchContext } from './app/open-workbench'
+import { workbenchVersion } from './app/version'
 import { rendererCsp } from './ipc/csp'
 import { sendEvent } from './ipc/events'
 import { registerIpc } from './ipc/register'
+import { registerPickFolder } from './ipc/pick-folder'
 import { makeSenderCheck } from './ipc/sender'
+import { aboutDetail, buildMenuTemplate } from './shell/menu'
+import { initialWindowPlacement, rememberWindowState } from './shell/remember-window'
 
 const preloadFile = fileURLToPath(new URL('../preload/preload.cjs', import.meta.url))
 const rendererIndex = fileURLToPath(new URL('../renderer/index.html', import.meta.url))
@@ -19,6 +23,10 @@ const isOwnPage = makeSenderCheck({ indexFile: rendererIndex, devServerUrl })
 let workbench: WorkbenchContext | undefined
 let unregisterIpc: (() => void) | undefined
 let unsubscribeEvents: (() => void) | undefined
+let unregisterPickFolder: (() => void) | undefined
+
+const appName = 'Sparse Annotation Workbench'
+const windowSize = { width: 1280, height: 820, minWidth: 800, minHeight: 500 }
 
 /** Opens http(s) links in the system browser; everything else (file:, javascript:, custom schemes) is dropped. */
 function openExternally(href: string): void {
@@ -47,14 +55,25 @@ function guard(contents: WebContents): void {
   })
 }
 
+/** The small JSON file that remembers the window's size, position and maximised state. */
+function windowStateFile(): string {
+  return join(app.getPath('userData'), 'window-state.json')
+}
+
 function createWindow(): BrowserWindow {
+  const placement = initialWindowPlacement(
+    windowStateFile(),
+    screen.getAllDisplays().map((d) => d.workArea),
+    windowSize,
+  )
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 800,
-    minHeight: 500,
+    width: placement.width,
+    height: placement.height,
+    ...(placement.x !== undefined && placement.y !== undefined ? { x: placement.x, y: placement.y } : {}),
+    minWidth: windowSize.minWidth,
+    minHeight: windowSize.minHeight,
     backgroundColor: '#1b1d21',
-    title: 'Sparse Annotation Workbench',
+    title: appName,
     show: false,
     webPreferences: {
       preload: preloadFile,
@@ -67,6 +86,8 @@ function createWindow(): BrowserWindow {
       spellcheck: false,
     },
   })
+  if (placement.maximized) win.maximize()
+  rememberWindowState(win, windowStateFile())
   win.once('ready-to-show', () => win.show())
   if (devServerUrl) void win.loadURL(devServerUrl)
   else void win.loadFile(rendererIndex)
@@ -89,6 +110,27 @@ function hardenSession(): void {
   })
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   ses.setPermissionCheckHandler(() => false)
+}
+
+function installMenu(): void {
+  const template = buildMenuTemplate(
+    { appName, isMac: process.platform === 'darwin', isDev: !app.isPackaged || devServerUrl !== undefined },
+    {
+      importDataset: () => {
+        const open = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+        if (open) return sendEvent(open.webContents, 'menu', { action: 'import-dataset' })
+        // macOS keeps the app alive without windows: open one and ask once its page listens.
+        const win = createWindow()
+        win.webContents.once('did-finish-load', () => sendEvent(win.webContents, 'menu', { action: 'import-dataset' }))
+      },
+      showAbout: () => {
+        const options = { type: 'info' as const, title: `About ${appName}`, message: appName, detail: aboutDetail(workbenchVersion(), process.versions), buttons: ['OK'] }
+        const win = BrowserWindow.getFocusedWindow()
+        void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options))
+      },
+    },
+  )
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template))
 }
 
 /** The store's location: WORKBENCH_DB / WORKBENCH_HOME when set, else the user-data folder. */
@@ -121,6 +163,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', () => {
     unsubscribeEvents?.()
     unregisterIpc?.()
+    unregisterPickFolder?.()
     workbench?.close()
     workbench = undefined
   })
@@ -129,6 +172,8 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession()
     workbench = openWorkbench({ ...storeLocation(), transport: 'ipc' })
     unregisterIpc = registerIpc(workbench.handlers, { isTrustedSender: isOwnPage })
+    unregisterPickFolder = registerPickFolder({ isTrustedSender: isOwnPage })
+    installMenu()
     // Progress of long work (training, …) goes to every window of the app; the renderer parses it.
     unsubscribeEvents = workbench.events.subscribe((m) => {
       for (const win of BrowserWindow.getAllWindows()) sendEvent(win.webContents, m.event, m.payload)

@@ -3,6 +3,7 @@
 // preload may require nothing but 'electron', so no schema library is bundled in here.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import type { ApiChannel, ApiEventName, ApiEventPayload, ApiInput, ApiResult, WorkbenchBridge } from '../shared/api'
+import { pickFolderChannel } from './ipc/dialog-channel'
 import { eventChannel } from './ipc/event-channel'
 
 const bridge: WorkbenchBridge = {
@@ -17,6 +18,9 @@ const bridge: WorkbenchBridge = {
     return () => {
       ipcRenderer.removeListener(channel, wrapped)
     }
+  },
+  pickFolder(): Promise<string | null> {
+    return ipcRenderer.invoke(pickFolderChannel)
   },
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import { DatasetDetailSchema, DatasetSummarySchema } from './dataset'
+import { DatasetDetailSchema, DatasetSummarySchema, ImportOptionsSchema } from './dataset'
 import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema } from './interpolation'
 import { InspectLayerSchema, InspectRunSummarySchema, LayerVoxelsSchema } from './inspect'
 import { BudgetAdviceSchema, PlanRequestSchema, PlanSchema } from './plan'
 import { RunRecordSchema } from './run'
+import { SweepCountsSchema, SweepProgressSchema, SweepRecordSchema, SweepStatusSchema } from './sweep'
 import { TrainProgressSchema, TrainResultSchema, type TrainConfigInput } from './training'
 
 /** Facts about the running workbench shown in the UI and returned by `app:info`. */
@@ -25,6 +26,22 @@ const TrainStartConfigSchema = z.custom<Omit<TrainConfigInput, 'datasetId'>>(
   { message: 'a train config object without datasetId (train:start names the dataset)' },
 )
 
+/** A sweep as the Sweeps view lists it: whether this workbench runs it now, and why its last run stopped. */
+const SweepRunStateSchema = z.object({ active: z.boolean(), lastError: z.string().nullable() })
+const SweepListEntrySchema = z.object({ sweep: SweepRecordSchema, counts: SweepCountsSchema, ...SweepRunStateSchema.shape })
+const SweepViewStatusSchema = SweepStatusSchema.extend(SweepRunStateSchema.shape)
+/** A paired test of a report figure (core/reports/figures.ts StatTest). */
+const ReportTestSchema = z.object({
+  figure: z.string(), comparison: z.string(), model: z.string(), n: z.number(), statistic: z.number(),
+  pValue: z.number(), medianDifference: z.number(), method: z.enum(['exact', 'normal']),
+})
+/** One report figure: its rows, its chart as SVG markup generated locally (null without data), sentence and tests. */
+const ReportFigureSchema = z.object({
+  id: z.string(), title: z.string(), sentence: z.string(),
+  rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
+  tests: z.array(ReportTestSchema), svg: z.string().nullable(),
+})
+
 /**
  * The one API channel map. Electron IPC, the browser-mode server, the preload and the renderer's client
  * are all typed from it; each payload is parsed with its schema where it crosses a process boundary.
@@ -33,6 +50,8 @@ export const apiChannels = {
   'app:info': { input: z.object({}), output: AppInfoSchema },
   'datasets:list': { input: z.object({}), output: z.array(DatasetSummarySchema) },
   'datasets:get': { input: z.object({ name: z.string().min(1) }), output: DatasetDetailSchema },
+  /** Imports a dataset folder (as `workbench import`); resolves with the stored dataset when every pair is read. */
+  'datasets:import': { input: ImportOptionsSchema, output: DatasetSummarySchema },
   'plans:list': { input: z.object({ dataset: z.string().optional() }), output: z.array(PlanSchema) },
   'plans:get': { input: z.object({ planId: z.number().int().positive() }), output: PlanSchema },
   /** Resolves (or finds the stored) plan for a request. */
@@ -65,6 +84,27 @@ export const apiChannels = {
   },
   /** Asks a running training run of this workbench to stop; its record ends 'cancelled'. */
   'train:cancel': { input: z.object({ runId: z.number().int().positive() }), output: z.object({ runId: z.number().int() }) },
+  /** Sweeps, newest first, with trial counts. */
+  'sweeps:list': { input: z.object({}), output: z.array(SweepListEntrySchema) },
+  /** The named sweep designs (core/sweeps/presets.ts) with what each reduces. */
+  'sweeps:presets': { input: z.object({}), output: z.array(z.object({ name: z.string(), notes: z.array(z.string()), trials: z.number().int() })) },
+  /** Creates a sweep from a preset name or a definition ({ grid, train, notes } or a bare grid); plans resolved, trials queued. */
+  'sweeps:create': {
+    input: z.object({ dataset: z.string().min(1), preset: z.string().min(1).optional(), definition: z.unknown().optional() }),
+    output: z.object({ sweepId: z.number().int(), trials: z.number().int(), plansCreated: z.number().int(), plansReused: z.number().int() }),
+  },
+  'sweeps:status': { input: z.object({ sweepId: z.number().int().positive() }), output: SweepViewStatusSchema },
+  /** Starts (or resumes: cancelled and interrupted trials re-queued) a sweep in the background; progress comes as `sweep` events. */
+  'sweeps:run': { input: z.object({ sweepId: z.number().int().positive(), workers: z.number().int().positive().optional() }), output: z.object({ sweepId: z.number().int(), requeued: z.number().int() }) },
+  /** Cancels a sweep: queued trials cancelled now, running ones stop at their next step. */
+  'sweeps:cancel': { input: z.object({ sweepId: z.number().int().positive() }), output: z.object({ sweepId: z.number().int(), cancelled: z.number().int() }) },
+  /** Re-runs the failed trials alone, in the background. */
+  'sweeps:retry': { input: z.object({ sweepId: z.number().int().positive() }), output: z.object({ sweepId: z.number().int(), retried: z.number().int() }) },
+  /** A sweep's report figures (optionally on a subset of models and selection methods), with the SVG charts. */
+  'reports:figures': {
+    input: z.object({ sweepId: z.number().int().positive(), models: z.array(z.string()).optional(), methods: z.array(z.string()).optional() }),
+    output: z.object({ sweepId: z.number().int(), dataset: z.string(), about: z.array(z.string()), models: z.array(z.string()), methods: z.array(z.string()), figures: z.array(ReportFigureSchema) }),
+  },
 } as const
 
 export type ApiChannel = keyof typeof apiChannels
@@ -105,6 +145,10 @@ export const apiEvents = {
   }),
   /** Progress of a training run (train:start), at most a few times a second plus phase changes. */
   training: TrainProgressSchema,
+  /** Progress of a sweep run by this workbench (sweeps:run / sweeps:retry); a last one when its runner stops. */
+  sweep: SweepProgressSchema,
+  /** A command the desktop app's menu asks the page to carry out (Electron only). */
+  menu: z.object({ action: z.enum(['import-dataset']) }),
 } as const
 export type ApiEventName = keyof typeof apiEvents
 export type ApiEventPayload<E extends ApiEventName> = z.output<(typeof apiEvents)[E]>
@@ -116,4 +160,6 @@ export interface WorkbenchBridge {
   invoke<C extends ApiChannel>(channel: C, input: ApiInput<C>): Promise<ApiResult<C>>
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends ApiEventName>(event: E, listener: (payload: ApiEventPayload<E>) => void): () => void
+  /** Shows the native folder dialog (main process, channel `dialog:pickFolder`); null when cancelled. */
+  pickFolder(): Promise<string | null>
 }

@@ -1,5 +1,6 @@
 import type { ApiHandlers } from '../../shared/api'
 import { InputError } from '../../shared/errors'
+import { importDataset } from '../core/datasets/import'
 import { getInterpolationRun, interpolatePlan } from '../core/interpolation/plan-run'
 import { listInspectableRuns, readInspectLayer } from '../core/interpolation/inspect'
 import { adviseBudget, createPlan, requireDataset, requirePlan } from '../core/planning/plans'
@@ -11,6 +12,7 @@ import { interpolationOnWorkers } from '../workers/executors'
 import { createEventHub, type EventFeed } from './event-hub'
 import { resolveDbPath, resolveWorkspace } from './paths'
 import { registerSampleOnFirstUse } from './sample'
+import { createSweepDoor, type SweepDoor } from './sweep-door'
 import { createTrainingDoor, type TrainingDoor } from './training-door'
 import { workbenchVersion } from './version'
 
@@ -37,11 +39,14 @@ export function createHandlers(
   db: Db,
   info: { dbPath: string; workspace: string; transport: 'ipc' | 'http' },
   training: TrainingDoor = createTrainingDoor({ db, workspace: info.workspace, emit: () => undefined }),
+  sweeps: SweepDoor = createSweepDoor({ db, workspace: info.workspace, emit: () => undefined }),
 ): ApiHandlers {
   return {
     'app:info': async () => ({ version: workbenchVersion(), ...info }),
     'datasets:list': async () => listDatasets(db),
     'datasets:get': async ({ name }) => requireDataset(db, name),
+    // Synchronous in the core: the door answers when the import is done (the UI shows a busy state meanwhile).
+    'datasets:import': async (options) => importDataset({ db, workspace: info.workspace }, options),
     'plans:list': async ({ dataset }) => listPlans(db, dataset === undefined ? undefined : requireDataset(db, dataset).id),
     'plans:get': async ({ planId }) => requirePlan(db, planId),
     'plans:create': async (request) => (await createPlan(db, request)).plan,
@@ -58,6 +63,14 @@ export function createHandlers(
     },
     'train:start': async (input) => training.start(input),
     'train:cancel': async ({ runId }) => training.cancel(runId),
+    'sweeps:list': async () => sweeps.list(),
+    'sweeps:presets': async () => sweeps.presets(),
+    'sweeps:create': async (input) => sweeps.create(input),
+    'sweeps:status': async ({ sweepId }) => sweeps.status(sweepId),
+    'sweeps:run': async (input) => sweeps.run(input),
+    'sweeps:cancel': async ({ sweepId }) => sweeps.cancel(sweepId),
+    'sweeps:retry': async ({ sweepId }) => sweeps.retry(sweepId),
+    'reports:figures': async (input) => sweeps.figures(input),
   }
 }
 
@@ -78,15 +91,18 @@ export function openWorkbench(options: OpenWorkbenchOptions): WorkbenchContext {
   }
   const events = createEventHub()
   const training = createTrainingDoor({ db, workspace, emit: (progress) => events.emit('training', progress) })
+  const sweeps = createSweepDoor({ db, workspace, emit: (progress) => events.emit('sweep', progress) })
   return {
     db,
     dbPath,
     workspace,
-    handlers: createHandlers(db, { dbPath, workspace, transport: options.transport }, training),
+    handlers: createHandlers(db, { dbPath, workspace, transport: options.transport }, training, sweeps),
     events,
     close: () => {
       // Running trainings stop at their next step; their records end 'cancelled' where the store is still open.
       training.cancelAll()
+      // Running sweeps pause: their trials go back to the queue, and sweeps:run resumes them next time.
+      sweeps.pauseAll()
       db.close()
     },
   }

@@ -1,0 +1,115 @@
+// Sweeps and their results end to end in browser mode: the real `workbench serve`, Debian Chromium, the sample
+// data. A tiny sweep (one sparse cell and its dense baseline, 3 training steps each) is created through the API,
+// launched from the Sweeps view and followed live to the end; the Results view then shows its figures as SVG,
+// with hover values, the sentences, and the report data exported.
+import { readFileSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SweepStatus } from '../src/shared/sweep'
+import { apiCall, chromiumStatus, openBrowserSession, screenshotPath, type ServeHandle } from './support'
+
+const chromium = chromiumStatus()
+if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
+
+const tinySweep = {
+  grid: {
+    densities: [0.2],
+    volumeFractions: [0.5],
+    methods: ['fixed'],
+    interpolation: ['none'],
+    models: [{ name: 'tiny2d', model: { kind: 'unet2d', depth: 1, baseChannels: 4 } }],
+    seeds: [0],
+  },
+  train: { steps: 3, batchSize: 2, evaluateOn: 'validation' },
+}
+
+describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample data)', () => {
+  let session: Awaited<ReturnType<typeof openBrowserSession>>
+  let server: ServeHandle
+  let page: Page
+  let sweepId = 0
+  const sweepEvents: { finished: number; total: number }[] = []
+
+  beforeAll(async () => {
+    session = await openBrowserSession('wb-e2e-sweep-store-')
+    server = session.server
+    page = session.page
+    page.on('websocket', (ws) => {
+      ws.on('framereceived', ({ payload }) => {
+        const message = JSON.parse(String(payload)) as { event: string; payload: { finished: number; counts: { total: number } } }
+        if (message.event === 'sweep') sweepEvents.push({ finished: message.payload.finished, total: message.payload.counts.total })
+      })
+    })
+  })
+  afterAll(async () => {
+    await session?.close()
+  })
+
+  it('runs a tiny sweep from the Sweeps view and follows it live to the end', async () => {
+    await page.goto(server.url)
+    await page.locator('[data-testid="dataset-row"][data-name="sample"]').waitFor({ timeout: 30_000 })
+    const created = await apiCall<{ sweepId: number; trials: number }>(server, 'sweeps:create', { dataset: 'sample', definition: tinySweep })
+    sweepId = created.sweepId
+    expect(created.trials).toBe(2) // the cell and its dense baseline
+
+    await page.locator('[data-testid="tab-sweeps"]').click()
+    await page.locator('[data-testid="sweeps-view"]').waitFor()
+    await page.locator(`[data-testid="sweep-row"][data-sweep-id="${sweepId}"]`).click()
+    const detail = page.locator(`[data-testid="sweep-detail"][data-sweep-id="${sweepId}"]`)
+    await detail.locator('[data-testid="sweep-trials"]').waitFor()
+    expect(await detail.locator('[data-testid="sweep-trial-row"][data-status="queued"]').count()).toBe(2)
+    // The presets are offered for new sweeps.
+    await page.locator('[data-testid="sweep-source-preset"]').check()
+    expect(await page.locator('[data-testid="sweep-preset"] option').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^paper-2d-small \(\d+ trials\)$/)]),
+    )
+
+    await page.locator('[data-testid="sweep-run"]').click()
+    await page.locator(`[data-testid="sweep-detail"][data-sweep-id="${sweepId}"][data-active="true"]`).waitFor({ timeout: 15_000 })
+    await page.screenshot({ path: screenshotPath('sweeps-running') })
+    await page.locator(`[data-testid="sweep-detail"][data-sweep-id="${sweepId}"][data-active="false"][data-done="2"]`).waitFor({ timeout: 240_000 })
+
+    const rows = detail.locator('[data-testid="sweep-trial-row"]')
+    expect(await rows.count()).toBe(2)
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['done', 'done'])
+    for (const text of await rows.locator('td:nth-child(7)').allTextContents()) expect(text).toMatch(/^\d\.\d{3}$/) // IoU
+    expect(await detail.locator('[data-testid="sweep-progress-text"]').textContent()).toBe('2 of 2 trials finished')
+    // Progress came live over the socket, and the last event says every trial finished.
+    expect(Number(await detail.getAttribute('data-events'))).toBeGreaterThanOrEqual(2)
+    expect(sweepEvents.at(-1)).toEqual({ finished: 2, total: 2 })
+    const stored = await apiCall<SweepStatus>(server, 'sweeps:status', { sweepId })
+    expect(stored.trials.map((t) => t.status)).toEqual(['done', 'done'])
+    await page.screenshot({ path: screenshotPath('sweeps-done') })
+  })
+
+  it('shows the figures of the sweep in the Results view, with hover values, and exports the report data', async () => {
+    await page.locator(`[data-testid="sweep-results-${sweepId}"]`).click()
+    const results = page.locator(`[data-testid="results-view"][data-sweep-id="${sweepId}"]`)
+    await results.waitFor()
+    const svg = results.locator('[data-testid="figure-svg"] svg')
+    await svg.first().waitFor({ timeout: 60_000 })
+    expect(await svg.count()).toBeGreaterThanOrEqual(1)
+    const budget = results.locator('[data-testid="figure"][data-figure-id="fig2-budget"]')
+    expect(await budget.locator('[data-testid="figure-sentence"]').textContent()).toMatch(/^The best sparse cell was ρ = 0\.2, s = 0\.5 \(tiny2d\): IoU \d\.\d{3}/)
+    // Fig. 1 has its dense baseline: the drop against it is computed.
+    expect(await results.locator('[data-figure-id="fig1-drop"] [data-testid="figure-sentence"]').textContent()).toMatch(/^Against dense training, sparse annotation lost/)
+
+    // Each data mark carries its values as a tooltip (<title>) and in the readout on hover.
+    const mark = budget.locator('svg [aria-roledescription$="mark"][aria-label]').first()
+    expect(await mark.locator('title').textContent()).toMatch(/: /)
+    await mark.dispatchEvent('mouseover')
+    expect(await budget.locator('[data-testid="figure-hover"]').textContent()).toMatch(/budget.*: [\d.]+/)
+    await page.screenshot({ path: screenshotPath('results-figures'), fullPage: true })
+
+    const [json] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="results-export-json"]').click()])
+    expect(json.suggestedFilename()).toBe(`sweep-${sweepId}-report.json`)
+    const exported = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { sweepId: number; figures: { id: string; sentence: string }[] }
+    expect(exported.sweepId).toBe(sweepId)
+    expect(exported.figures.map((f) => f.id)).toContain('fig2-budget')
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="results-export-csv"]').click()])
+    const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n')
+    expect(lines[0]?.startsWith('figure,')).toBe(true)
+    expect(lines.some((l) => l.startsWith('fig2-budget,'))).toBe(true)
+    expect(session.problems).toEqual([])
+  })
+})
