@@ -4,6 +4,7 @@
 // with hover values, the sentences, and the report data exported.
 import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
+import { exampleGrid } from '../src/renderer/components/sweeps/sweep-view'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SweepStatus } from '../src/shared/sweep'
 import { apiCall, chromiumStatus, openBrowserSession, screenshotPath, type ServeHandle } from './support'
@@ -11,17 +12,8 @@ import { apiCall, chromiumStatus, openBrowserSession, screenshotPath, type Serve
 const chromium = chromiumStatus()
 if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
 
-const tinySweep = {
-  grid: {
-    densities: [0.2],
-    volumeFractions: [0.5],
-    methods: ['fixed'],
-    interpolation: ['none'],
-    models: [{ name: 'tiny2d', model: { kind: 'unet2d', depth: 1, baseChannels: 4 } }],
-    seeds: [0],
-  },
-  train: { steps: 3, batchSize: 2, evaluateOn: 'validation' },
-}
+// The view's own example grid: one tiny cell and its dense baseline.
+const tinySweep = exampleGrid
 
 describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample data)', () => {
   let session: Awaited<ReturnType<typeof openBrowserSession>>
