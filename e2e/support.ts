@@ -26,6 +26,22 @@ export function chromiumStatus(): { available: true } | { available: false; mess
 }
 
 /**
+ * Whether the Electron binary is installed (npm's electron package downloads it at install time, which fails on
+ * machines without network: then node_modules/electron has no path.txt). The browser-mode specs always run; the
+ * Electron variants of them need the binary, so its absence is said once in the test output.
+ */
+export function electronStatus(): { available: boolean; message: string } {
+  const pathFile = join(repoRoot, 'node_modules', 'electron', 'path.txt')
+  if (existsSync(pathFile)) return { available: true, message: 'the Electron binary is installed' }
+  return {
+    available: false,
+    message: 'the Electron binary is absent (node_modules/electron has no path.txt): these specs test browser mode only, not the Electron app',
+  }
+}
+const electron = electronStatus()
+if (!electron.available) console.warn(electron.message)
+
+/**
  * Builds out/renderer when it is missing, before the server starts: the server would build it too, but inside
  * the time the test allows for its first line.
  */
