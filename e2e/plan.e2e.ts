@@ -1,4 +1,7 @@
 // Browser mode end to end: the real `workbench serve` on a fresh store, Debian Chromium, the Plan view.
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiError } from '../src/shared/api'
@@ -129,6 +132,24 @@ describe.skipIf(!chromium.available)('the Plan view in browser mode', () => {
     await page.locator(`[data-testid="plan-list-row"][data-plan-id="${fixed.planId}"]`).click()
     await page.locator(`[data-testid="plan-result"][data-plan-id="${fixed.planId}"]`).waitFor({ timeout: 30_000 })
     expect(await page.locator('[data-testid="plan-strip"]').count()).toBe(fixed.items.length)
+  })
+
+  it('exports the plan on show as a CSV slice list into a folder, and refuses a non-empty folder', async () => {
+    const shownId = Number(await page.locator('[data-testid="plan-result"]').getAttribute('data-plan-id'))
+    const plan = (await (await call('plans:get', { planId: shownId })).json()) as Plan
+    const out = mkdtempSync(join(tmpdir(), 'wb-e2e-plan-export-'))
+    const folder = join(out, 'for-annotators')
+    await page.locator('[data-testid="plan-export-format"]').selectOption('csv')
+    await page.locator('[data-testid="plan-export-folder"]').fill(folder)
+    await page.locator('[data-testid="plan-export-submit"]').click()
+    await page.locator('[data-testid="plan-export-done"]').waitFor({ timeout: 30_000 })
+    const rows = readFileSync(join(folder, 'slices.csv'), 'utf8').trim().split('\n')
+    // A header and one row per annotated slice.
+    expect(rows.length - 1).toBe(plan.totalSlices)
+    await page.screenshot({ path: screenshotPath('plan-export.png') })
+    await page.locator('[data-testid="plan-export-submit"]').click()
+    await expect(page.locator('[data-testid="plan-export-error"]').waitFor({ timeout: 30_000 })).resolves.toBeUndefined()
+    expect(await page.locator('[data-testid="plan-export-error"]').textContent()).toMatch(/exists and is not empty/)
   })
 
   for (const density of ['0', '1.5']) {

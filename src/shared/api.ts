@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { DatasetDetailSchema, DatasetSummarySchema, ImportOptionsSchema } from './dataset'
 import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema } from './interpolation'
 import { InspectLayerSchema, InspectRunSummarySchema, LayerVoxelsSchema } from './inspect'
-import { BudgetAdviceSchema, PlanRequestSchema, PlanSchema } from './plan'
+import { BudgetAdviceSchema, PlanExportFormatSchema, PlanRequestSchema, PlanSchema } from './plan'
 import { RunRecordSchema } from './run'
 import { SweepCountsSchema, SweepProgressSchema, SweepRecordSchema, SweepStatusSchema } from './sweep'
 import { TrainProgressSchema, TrainResultSchema, type TrainConfigInput } from './training'
@@ -56,6 +56,11 @@ export const apiChannels = {
   'plans:get': { input: z.object({ planId: z.number().int().positive() }), output: PlanSchema },
   /** Resolves (or finds the stored) plan for a request. */
   'plans:create': { input: PlanRequestSchema, output: PlanSchema },
+  /** Writes a plan for annotators into a folder on this machine (the CLI's `plan export`); returns the files. */
+  'plans:export': {
+    input: z.object({ planId: z.number().int().positive(), format: PlanExportFormatSchema, outDir: z.string().min(1) }),
+    output: z.object({ files: z.array(z.string()) }),
+  },
   'budget:advise': {
     input: z.object({ dataset: z.string().min(1), slices: z.number().int().min(1), tolerance: z.number().positive().optional(), seed: z.number().int().min(0).optional() }),
     output: BudgetAdviceSchema,

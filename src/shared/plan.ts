@@ -115,3 +115,7 @@ export const BudgetAdviceSchema = z.object({
   rationale: z.string(),
 })
 export type BudgetAdvice = z.infer<typeof BudgetAdviceSchema>
+
+/** Formats a plan is exported in for annotators: slice lists (CSV, JSON) or nnU-Net sparse label volumes. */
+export const planExportFormats = ['csv', 'json', 'nnunet'] as const
+export const PlanExportFormatSchema = z.enum(planExportFormats)

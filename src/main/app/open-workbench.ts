@@ -3,6 +3,7 @@ import { InputError } from '../../shared/errors'
 import { importDataset } from '../core/datasets/import'
 import { getInterpolationRun, interpolatePlan } from '../core/interpolation/plan-run'
 import { listInspectableRuns, readInspectLayer } from '../core/interpolation/inspect'
+import { exportPlan } from '../core/planning/exchange'
 import { adviseBudget, createPlan, requireDataset, requirePlan } from '../core/planning/plans'
 import { openDatabase, type Db } from '../core/store/database'
 import { listDatasets } from '../core/store/datasets-repo'
@@ -50,6 +51,10 @@ export function createHandlers(
     'plans:list': async ({ dataset }) => listPlans(db, dataset === undefined ? undefined : requireDataset(db, dataset).id),
     'plans:get': async ({ planId }) => requirePlan(db, planId),
     'plans:create': async (request) => (await createPlan(db, request)).plan,
+    'plans:export': async ({ planId, format, outDir }) => {
+      const plan = requirePlan(db, planId)
+      return exportPlan(plan, requireDataset(db, plan.dataset), format, outDir)
+    },
     'budget:advise': async (request) => adviseBudget(db, request),
     'interpolation:run': async (request) => interpolatePlan({ db, workspace: info.workspace, execute: interpolationOnWorkers }, request),
     'interpolation:get': async ({ runId }) => getInterpolationRun(db, runId),

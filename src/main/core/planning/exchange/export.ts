@@ -2,6 +2,7 @@
  * Export of a plan for the people who annotate: slice lists (CSV, JSON) and sparse label volumes in
  * nnU-Net v2's "ignore label" convention.
  */
+import { planExportFormats } from '../../../../shared/plan'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -13,7 +14,7 @@ import { extractSlice, isGzip, readLabelFile, writeNiftiFile, writeSlice } from 
 import { csvRow } from './csv'
 import { datasetLabelValues, ignoreValueOf, labelArrayFor } from './label-set'
 
-export const exportFormats = ['csv', 'json', 'nnunet'] as const
+export const exportFormats = planExportFormats
 export type ExportFormat = (typeof exportFormats)[number]
 
 /** File names inside an export folder (the import reads the same names back). */
