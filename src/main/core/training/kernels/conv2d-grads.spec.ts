@@ -10,24 +10,14 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
 import { configureWasm } from '../backend'
-import { axisGeometry } from './conv-geometry'
-import { randomArg, relativeError, type Arg, type Op, wasmGradientErrors } from './finite-difference'
-import { UnsupportedConvolutionError } from './conv-geometry'
-
-const FD_TOLERANCE = 1e-3
-const CPU_TOLERANCE = 1e-4
+import { randomArg, relativeError, type Op } from './finite-difference'
+import { CPU_TOLERANCE, expectWasmGradients } from './gradient-check.spec-helpers'
+import { axisGeometry, UnsupportedConvolutionError } from './conv-geometry'
 
 beforeAll(async () => {
   configureWasm()
   expect(await tf.setBackend('wasm')).toBe(true)
 })
-
-/** Gradients on wasm against finite differences on wasm and against cpu's analytic gradients. */
-async function checkGradients(op: Op, args: Arg[], outShape: number[], seed: number): Promise<void> {
-  const errors = await wasmGradientErrors(op, args, outShape, seed)
-  errors.againstFiniteDifferences.forEach((e, i) => expect(e, `argument ${i} vs finite differences`).toBeLessThan(FD_TOLERANCE))
-  errors.againstCpu.forEach((e, i) => expect(e, `argument ${i} vs cpu`).toBeLessThan(CPU_TOLERANCE))
-}
 
 const strides: [number, number][] = [[1, 1], [2, 2], [3, 3], [1, 2]]
 const pads = ['same', 'valid'] as const
@@ -41,7 +31,7 @@ describe('conv2d gradients through the project kernels (Conv2DBackpropInput, Con
     const f = randomArg(rng, [k[0], k[1], 2, 2])
     const out = [2, axisGeometry(5, k[0], s[0], pad).out, axisGeometry(6, k[1], s[1], pad).out, 2]
     const op: Op = (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad)
-    await checkGradients(op, [x, f], out, rng.int(1 << 30))
+    await expectWasmGradients(op, [x, f], out, rng.int(1 << 30))
   })
 })
 
@@ -54,7 +44,7 @@ describe('conv2dTranspose (forward is Conv2DBackpropInput) and its gradients', (
     const x = randomArg(rng, [2, axisGeometry(6, k[0], s[0], pad).out, axisGeometry(7, k[1], s[1], pad).out, 2])
     const f = randomArg(rng, [k[0], k[1], 3, 2])
     const op: Op = (a, b) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, outShape, s, pad)
-    await checkGradients(op, [x, f], outShape, rng.int(1 << 30))
+    await expectWasmGradients(op, [x, f], outShape, rng.int(1 << 30))
   })
 })
 

@@ -9,22 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
 import { configureWasm } from '../backend'
 import { isPatchConv } from './conv2d-patches'
-import { randomArg, relativeError, type Arg, type Op, wasmGradientErrors } from './finite-difference'
-
-const FD_TOLERANCE = 1e-3
-const CPU_TOLERANCE = 1e-4
+import { randomArg, relativeError, type Op } from './finite-difference'
+import { CPU_TOLERANCE, expectWasmGradients } from './gradient-check.spec-helpers'
 
 beforeAll(async () => {
   configureWasm()
   expect(await tf.setBackend('wasm')).toBe(true)
 })
-
-/** Gradients on wasm against finite differences on wasm and against cpu's analytic gradients. */
-async function checkGradients(op: Op, args: Arg[], outShape: number[], seed: number): Promise<void> {
-  const errors = await wasmGradientErrors(op, args, outShape, seed)
-  errors.againstFiniteDifferences.forEach((e, i) => expect(e, `argument ${i} vs finite differences`).toBeLessThan(FD_TOLERANCE))
-  errors.againstCpu.forEach((e, i) => expect(e, `argument ${i} vs cpu`).toBeLessThan(CPU_TOLERANCE))
-}
 
 // [kernel = stride, input h×w]: each tiles its input exactly.
 const tilings: { k: [number, number]; hw: [number, number] }[] = [
@@ -52,7 +43,7 @@ describe('patch convolutions through the registered kernels', () => {
     const x = randomArg(rng, [2, hw[0], hw[1], 3])
     const f = randomArg(rng, [k[0], k[1], 3, 2])
     const op: Op = (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, k, pad)
-    await checkGradients(op, [x, f], [2, hw[0] / k[0], hw[1] / k[1], 2], rng.int(1 << 30))
+    await expectWasmGradients(op, [x, f], [2, hw[0] / k[0], hw[1] / k[1], 2], rng.int(1 << 30))
   })
 
   it.each(cases)('conv2dTranspose kernel=stride $k, output $hw, $pad: forward and both gradients', async ({ k, hw, pad }) => {
@@ -61,7 +52,7 @@ describe('patch convolutions through the registered kernels', () => {
     const x = randomArg(rng, [2, hw[0] / k[0], hw[1] / k[1], 2])
     const f = randomArg(rng, [k[0], k[1], 3, 2])
     const op: Op = (a, b) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, outShape, k, pad)
-    await checkGradients(op, [x, f], outShape, rng.int(1 << 30))
+    await expectWasmGradients(op, [x, f], outShape, rng.int(1 << 30))
   })
 
   it.each(cases)('forward conv2d kernel=stride $k, input $hw, $pad matches cpu', async ({ k, hw, pad }) => {

@@ -14,10 +14,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
 import { configureWasm } from '../backend'
 import { axisGeometry, UnsupportedConvolutionError, type Padding } from './conv-geometry'
+import { CPU_TOLERANCE, FD_TOLERANCE } from './gradient-check.spec-helpers'
 import { analyticGradients, evaluate, numericGradients, randomArg, relativeError, type Arg, type Op } from './finite-difference'
 
-const FD_TOLERANCE = 1e-3
-const CPU_TOLERANCE = 1e-4
 const H = 0.5
 
 beforeAll(async () => {
