@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImportOptionsSchema, type DatasetSummary, type ImportOptions, type ImportPreprocessing } from '../../../shared/dataset'
-import { InputError } from '../../../shared/errors'
+import { InputError, parseInput } from '../../../shared/errors'
 import type { Volume } from '../../../shared/volume'
 import type { Db } from '../store/database'
 import { datasetExists, insertDataset, type NewVolume } from '../store/datasets-repo'
@@ -30,13 +30,7 @@ const spacingTolerance = 1e-3
 
 /** Parses import options, turning schema problems into an InputError about the option. */
 function parseOptions(options: ImportOptions): ReturnType<typeof ImportOptionsSchema.parse> {
-  const parsed = ImportOptionsSchema.safeParse(options)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const field = issue?.path.join('.') || 'options'
-    throw new InputError(field === 'name' ? String(options.name) : `import option ${field}`, issue?.message ?? 'invalid')
-  }
-  return parsed.data
+  return parseInput(ImportOptionsSchema, options, (field) => (field === 'name' ? String(options.name) : `import option ${field || 'options'}`))
 }
 
 /** Reads a pair, checks it is usable (same shape and spacing, integral labels, finite image). */

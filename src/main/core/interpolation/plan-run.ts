@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { isInputError, InputError } from '../../../shared/errors'
+import { isInputError, InputError, parseInput } from '../../../shared/errors'
 import {
   InterpolateRequestSchema,
   type DistanceRow,
@@ -24,12 +24,7 @@ export interface InterpolationContext extends ExecuteOptions {
 
 /** Parses an interpolation request, naming the option that is wrong. */
 export function parseInterpolateRequest(input: unknown): InterpolateRequest {
-  const parsed = InterpolateRequestSchema.safeParse(input)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new InputError(`--${issue?.path.join('.') || 'options'}`, issue?.message ?? 'invalid')
-  }
-  return parsed.data
+  return parseInput(InterpolateRequestSchema, input, (path) => `--${path || 'options'}`)
 }
 
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length)

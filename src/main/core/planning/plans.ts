@@ -1,5 +1,5 @@
 import type { DatasetDetail } from '../../../shared/dataset'
-import { InputError } from '../../../shared/errors'
+import { InputError, parseInput } from '../../../shared/errors'
 import { PlanRequestSchema, type BudgetAdvice, type Plan, type PlanRequest, type PlanRequestInput } from '../../../shared/plan'
 import type { Db } from '../store/database'
 import { getDataset } from '../store/datasets-repo'
@@ -14,12 +14,7 @@ export function parsePlanRequest(input: PlanRequestInput): PlanRequest {
   // ρ and s get the wording the CLI's options use.
   if (typeof input.density === 'number') assertUnitFraction(input.density, '--density')
   if (typeof input.volumeFraction === 'number') assertUnitFraction(input.volumeFraction, '--volumes')
-  const parsed = PlanRequestSchema.safeParse(input)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new InputError(`plan option ${issue?.path.join('.') || '?'}`, issue?.message ?? 'invalid')
-  }
-  return parsed.data
+  return parseInput(PlanRequestSchema, input, (path) => `plan option ${path || '?'}`)
 }
 
 /** The dataset of a name, or an InputError. */

@@ -4,7 +4,7 @@
  * its queued trials in one transaction. On any error nothing of the sweep is left: plans made for it (not
  * ones it reused) are removed again.
  */
-import { InputError } from '../../../shared/errors'
+import { InputError, parseInput } from '../../../shared/errors'
 import { SweepDefinitionSchema, type SweepDefinition, type SweepDefinitionInput, type TrialSpec } from '../../../shared/sweep'
 import { createPlan, requireDataset } from '../planning/plans'
 import { sliceCountOf, trainingVolumes } from '../planning/resolve-plan'
@@ -20,12 +20,7 @@ const trialOwned = ['datasetId', 'planId', 'interpolated', 'model', 'seed'] as c
 
 /** Parses a sweep definition, naming the field that is wrong. */
 export function parseSweepDefinition(input: unknown, where = 'sweep'): SweepDefinition {
-  const parsed = SweepDefinitionSchema.safeParse(input)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new InputError(`${where} ${issue?.path.join('.') || 'definition'}`, issue?.message ?? 'invalid')
-  }
-  const definition = parsed.data
+  const definition = parseInput(SweepDefinitionSchema, input, (path) => `${where} ${path || 'definition'}`)
   for (const key of trialOwned) {
     if (key in definition.train) throw new InputError(`${where} train.${key}`, 'is set by each trial from the grid; leave it out')
   }

@@ -3,7 +3,7 @@
  * its interpolated masks, the geometry) and turns it into a TrainJob, before any run is recorded. Every
  * problem is an InputError naming the option or the object that is wrong.
  */
-import { InputError } from '../../../shared/errors'
+import { InputError, parseInput } from '../../../shared/errors'
 import type { InterpolationMethod, InterpolationRun } from '../../../shared/interpolation'
 import type { Plan } from '../../../shared/plan'
 import type { DatasetDetail, VolumeRecord } from '../../../shared/dataset'
@@ -17,13 +17,7 @@ import type { JobVolume, LabelSource, TrainJob } from './job'
 
 /** Parses a train config, naming the option that is wrong. */
 export function parseTrainConfig(input: TrainConfigInput | unknown): TrainConfig {
-  const parsed = TrainConfigSchema.safeParse(input)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const path = issue?.path.join('.') || 'config'
-    throw new InputError(`train option ${path}`, issue?.message ?? 'invalid')
-  }
-  return parsed.data
+  return parseInput(TrainConfigSchema, input, (path) => `train option ${path || 'config'}`)
 }
 
 /** Runs (or finds) the interpolation of a plan with a method; the M.I. mode's masks come from it. */
