@@ -8,7 +8,7 @@ import { InputError } from '../../../shared/errors'
 import type { VoxelArray } from '../../../shared/volume'
 import { readImageFile, readLabelFile } from '../volume'
 import { normaliseImage } from '../volume/normalise'
-import { sliceCount, writeSlice, type Dims } from '../volume/slice-axis'
+import { sliceCount, sliceShape, writeSlice, type Dims } from '../volume/slice-axis'
 import type { JobVolume } from './job'
 import type { TrainingVolume } from './types'
 
@@ -33,10 +33,11 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
 function sliceMask(dims: Dims, axis: JobVolume['sliceAxis'], slices: readonly number[]): Uint8Array {
   const mask = new Uint8Array(dims[0] * dims[1] * dims[2])
   const n = sliceCount(dims, axis)
+  const [w, h] = sliceShape(dims, axis)
+  const ones = new Uint8Array(w * h).fill(1)
   for (const s of slices) {
     if (s < 0 || s >= n) throw new RangeError(`slice ${s} is outside 0…${n - 1}`)
-    const [a, b] = axis === 0 ? [dims[1], dims[2]] : axis === 1 ? [dims[0], dims[2]] : [dims[0], dims[1]]
-    writeSlice(dims, mask, axis, s, new Uint8Array(a * b).fill(1))
+    writeSlice(dims, mask, axis, s, ones)
   }
   return mask
 }
