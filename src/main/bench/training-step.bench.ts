@@ -1,5 +1,5 @@
 // Benchmark (issue 5): one training step of the PRODUCT's net — buildModel (models/unet.ts), computeLoss ('ce'),
-// createOptimizer ('adam'), tf.variableGrads over net.weights, exactly the lines train.ts runs — on wasm with 1 and
+// createOptimizer ('adam') and its minimise, through train.ts's own batchLoss — on wasm with 1 and
 // 2 threads, against PyTorch CPU (Debian's python3-torch, pytorch/unet_step.py) with the same architecture (see the
 // header of models/unet.ts: no conv bias before batch norm, transposed-conv up with bias, [skip, up] concat,
 // 1×1 head with bias). Cases: the issue's benchmark (2D 128×128, batch 8, 2 classes), the quality protocol's
@@ -17,7 +17,8 @@ import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
 import { LossConfigSchema, OptimizerConfigSchema, type ModelConfig } from '../../shared/training'
 import { configureWasm } from '../core/training/backend'
-import { computeLoss } from '../core/training/losses'
+import { batchLoss } from '../core/training/train'
+import type { Batch } from '../core/training/types'
 import { buildModel } from '../core/training/models/build-model'
 import { createOptimizer } from '../core/training/optim/optimizers'
 import { wasmThreadsInUse } from '../core/training/wasm-threads'
@@ -68,20 +69,9 @@ function productStep(c: StepCase): { step: () => number; dispose: () => void } {
   const images = Float32Array.from({ length: voxels }, () => 2 * rng.next() - 1)
   const labels = Int32Array.from({ length: voxels }, () => rng.int(numClasses))
   const weights = new Float32Array(voxels).fill(1)
-  // From here on, the lines of train.ts's step.
-  const varList = [...net.weights.values()]
-  const keyOf = new Map([...net.weights].map(([key, v]) => [v.name, key]))
-  const lr = optimizerConfig.lr
-  const step = (): number =>
-    tf.tidy(() => {
-      const x = tf.tensor(images, [...shape, 1])
-      const y = tf.tensor(labels, shape, 'int32')
-      const w = tf.tensor(weights, shape, 'float32')
-      const { value, grads } = tf.variableGrads(() => computeLoss(net.apply(x, true), y, w, lossConfig, numClasses), varList)
-      const named = new Map(Object.entries(grads).map(([name, g]) => [keyOf.get(name) ?? name, g]))
-      optimizer.step(named, lr)
-      return value.dataSync()[0] as number
-    })
+  const batch: Batch = { shape, images, labels, weights, annotatedFraction: 1 }
+  // train.ts's step, the same functions.
+  const step = (): number => optimizer.minimise(() => batchLoss(net, batch, lossConfig, numClasses), optimizerConfig.lr)
   return { step, dispose: () => (optimizer.dispose(), net.dispose()) }
 }
 

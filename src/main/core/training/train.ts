@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../../../shared/errors'
-import { isModel2d, type CurvePoint, type Evaluation, type TrainProgress, type TrainResult, type VolumeScore } from '../../../shared/training'
+import { isModel2d, type CurvePoint, type LossConfig, type Evaluation, type TrainProgress, type TrainResult, type VolumeScore } from '../../../shared/training'
 import { CancelledError } from '../execution'
 import { deriveRng } from '../random/rng'
 import { augmentSlice } from './augment/augment2d'
@@ -84,6 +84,14 @@ function batchSource(job: TrainJob, volumes: readonly TrainingVolume[]): { next(
   })
 }
 
+/** The sparse-label loss of the net (in training mode) on one batch: unannotated voxels weigh 0. */
+export function batchLoss(net: SegmentationNet, batch: Batch, loss: LossConfig, numClasses: number): tf.Scalar {
+  const x = tf.tensor(batch.images, [...batch.shape, 1])
+  const y = tf.tensor(batch.labels, [...batch.shape], 'int32')
+  const w = tf.tensor(batch.weights, [...batch.shape], 'float32')
+  return computeLoss(net.apply(x, true), y, w, loss, numClasses)
+}
+
 /** Number of scalars in the net's trainable weights. */
 function parameterCount(net: SegmentationNet): number {
   let n = 0
@@ -110,8 +118,6 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
     const batches = batchSource(job, volumes)
     const loadMs = performance.now() - loadStarted
 
-    const varList = [...net.weights.values()]
-    const keyOf = new Map([...net.weights].map(([key, v]) => [v.name, key]))
     const curve: CurvePoint[] = []
     let acc = { loss: 0, fraction: 0, n: 0 }
     const trainStarted = performance.now()
@@ -120,15 +126,7 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
       if (hooks.isCancelled?.()) throw new CancelledError('cancelled')
       const batch = batches.next()
       const lr = learningRateAt(config.schedule, config.optimizer.lr, step, config.steps)
-      const loss = tf.tidy(() => {
-        const x = tf.tensor(batch.images, [...batch.shape, 1])
-        const y = tf.tensor(batch.labels, [...batch.shape], 'int32')
-        const w = tf.tensor(batch.weights, [...batch.shape], 'float32')
-        const { value, grads } = tf.variableGrads(() => computeLoss(net.apply(x, true), y, w, config.loss, numClasses), varList)
-        const named = new Map(Object.entries(grads).map(([name, g]) => [keyOf.get(name) ?? name, g]))
-        optimizer.step(named, lr)
-        return value.dataSync()[0] as number
-      })
+      const loss = optimizer.minimise(() => batchLoss(net, batch, config.loss, numClasses), lr)
       if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step + 1}; lower the learning rate (--lr)`)
       acc = { loss: acc.loss + loss, fraction: acc.fraction + batch.annotatedFraction, n: acc.n + 1 }
       const done = step + 1

@@ -68,6 +68,11 @@ export interface TrainingVolume {
 export interface TrainOptimizer {
   /** Updates every variable that has a gradient, with this step's learning rate. */
   step(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void
+  /**
+   * One training step: the gradients of `loss` (built inside it, so its tensors are freed) with respect to
+   * every weight, then `step`; returns the loss's value.
+   */
+  minimise(loss: () => tf.Scalar, lr: number): number
   /** Slot variables by name (for checkpoints). */
   readonly slots: ReadonlyMap<string, tf.Variable>
   /** Steps taken so far. */

@@ -143,8 +143,6 @@ export function fitAutoencoder(descriptors: FeatureMatrix, options: AutoencoderO
   const pixels = side * side
   const net = buildNet(rng, codeSize)
   const optimizer = createOptimizer(ADAM, net.params.weights)
-  const varList = [...net.params.weights.values()]
-  const keyOf = new Map([...net.params.weights].map(([key, v]) => [v.name, key]))
   const losses = new Float32Array(steps)
   const batch = new Float32Array(batchSize * pixels)
   try {
@@ -155,12 +153,10 @@ export function fitAutoencoder(descriptors: FeatureMatrix, options: AutoencoderO
           const r = rng.int(n)
           batch.set(descriptors.data.subarray(r * pixels, (r + 1) * pixels), b * pixels)
         }
-        losses[step] = tf.tidy(() => {
+        losses[step] = optimizer.minimise(() => {
           const x = tf.tensor4d(batch, [batchSize, side, side, 1])
-          const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(net.decode(net.encode(x)), x)) as tf.Scalar, varList)
-          optimizer.step(new Map(Object.entries(grads).map(([name, g]) => [keyOf.get(name) ?? name, g])), lr)
-          return value.dataSync()[0] as number
-        })
+          return tf.mean(tf.squaredDifference(net.decode(net.encode(x)), x)) as tf.Scalar
+        }, lr)
         if (!Number.isFinite(losses[step] as number)) throw new Error(`autoencoder loss became ${losses[step]} at step ${step + 1}`)
       }
       const codes = new Float32Array(n * codeSize)

@@ -166,6 +166,25 @@ describe('createOptimizer', () => {
     optB.dispose()
   })
 
+  it('minimise takes the loss gradients by weight name and steps: SGD on Σ(a·x)² + b² against the hand-derived update', () => {
+    const a = tf.variable(tf.tensor1d([1, -2]))
+    const b = tf.variable(tf.scalar(3))
+    const weights = new Map<string, tf.Variable>([['a', a], ['b', b]])
+    const opt = createOptimizer(OptimizerConfigSchema.parse({ kind: 'sgd', momentum: 0 }), weights)
+    const before = tf.memory().numTensors
+    const x = [0.5, 2]
+    // L = (a0·x0 + a1·x1)² + b² = (0.5 − 4)² + 9 = 21.25; dL/da = 2·(−3.5)·x = [−3.5, −14], dL/db = 6.
+    const loss = opt.minimise(() => tf.add(tf.square(tf.sum(tf.mul(a, tf.tensor1d(x)))), tf.square(b)) as tf.Scalar, 0.1)
+    expect(loss).toBeCloseTo(21.25, 5)
+    expect(Array.from(a.dataSync())).toEqual([expect.closeTo(1.35, 6), expect.closeTo(-0.6, 6)])
+    expect(b.dataSync()[0]).toBeCloseTo(2.4, 6)
+    expect(opt.iterations).toBe(1)
+    expect(tf.memory().numTensors).toBe(before)
+    opt.dispose()
+    a.dispose()
+    b.dispose()
+  })
+
   it('refuses Nesterov without momentum and gradients for unknown weights', () => {
     const w = new Map([['x', tf.variable(tf.zeros([2]))]])
     expect(() => createOptimizer(OptimizerConfigSchema.parse({ kind: 'sgd', momentum: 0, nesterov: true }), w)).toThrow(InputError)

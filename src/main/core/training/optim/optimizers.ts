@@ -157,11 +157,21 @@ export function createOptimizer(config: OptimizerConfig, weights: ReadonlyMap<st
   const slots = makeSlots(weights, slotKinds)
   const rule = config.kind === 'sgd' ? sgdRule(config, slots) : adamRule(config, slots, config.kind === 'adamw')
   let iterations = 0
+  const weightList = [...weights.values()]
+  // tf.variableGrads keys its gradients by the variables' engine names; the optimiser speaks weight names.
+  const weightNameOf = new Map([...weights].map(([name, v]) => [v.name, name]))
 
-  return {
+  const optimizer: TrainOptimizerWithState = {
     slots,
     get iterations() {
       return iterations
+    },
+    minimise(loss, lr) {
+      return tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(loss, weightList)
+        optimizer.step(new Map(Object.entries(grads).map(([name, g]) => [weightNameOf.get(name) ?? name, g])), lr)
+        return value.dataSync()[0] as number
+      })
     },
     step(grads, lr) {
       if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`optimizer: learning rate must be finite and ≥ 0, got ${lr}`)
@@ -202,4 +212,5 @@ export function createOptimizer(config: OptimizerConfig, weights: ReadonlyMap<st
       slots.clear()
     },
   }
+  return optimizer
 }
