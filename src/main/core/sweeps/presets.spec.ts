@@ -16,7 +16,7 @@ describe('sweep presets', () => {
     // paper-2d: 3 seeds × 2 models × (5·4·3·2 + 1); paper-3d: 3 × (4·4·3·2 + 1); small: 2 × (3·3·2·2 + 1).
     expect(counts).toEqual({ 'paper-2d': 726, 'paper-3d': 291, 'paper-2d-small': 74 })
     const small = parseSweepDefinition(sweepPreset('paper-2d-small'))
-    expect(small.notes.join(' ')).toMatch(/Reduced from the paper's 2D design .* 400 steps at batch 8/)
+    expect(small.notes.join(' ')).toMatch(/Reduced from the paper's 2D design .* 500 steps at batch 8 on 60×44 slices/)
     expect(small.preset).toBe('paper-2d-small')
     expect(() => sweepPreset('paper-4d')).toThrow(/--preset paper-4d: is not a preset; known: paper-2d, paper-3d, paper-2d-small/)
   })
