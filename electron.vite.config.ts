@@ -6,8 +6,20 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
 import type { Plugin } from 'vite'
 import { rendererCspMeta } from './src/main/ipc/csp'
+import { workerFiles } from './src/main/workers/worker-files'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
+
+/**
+ * The main bundle's entries: the app, every worker thread (a worker is started from a file, so each needs its
+ * own: out/main/<name>.js, see src/main/workers/worker-entry.ts), and the runners module that plain Node loads
+ * to check the built workers without Electron.
+ */
+const mainEntries: Record<string, string> = {
+  index: resolve(root, 'src/main/index.ts'),
+  runners: resolve(root, 'src/main/workers/runners.ts'),
+  ...Object.fromEntries(Object.entries(workerFiles).map(([name, file]) => [name, resolve(root, 'src/main', file)])),
+}
 
 /** Writes the one CSP definition into index.html's <meta> (placeholder __WORKBENCH_CSP__). */
 function cspMeta(): Plugin {
@@ -24,9 +36,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      // better-sqlite3, zod, commander … stay in node_modules; native modules cannot be bundled.
+      // better-sqlite3, zod, commander, tfjs and its wasm backend (with its .wasm files) … stay in node_modules:
+      // native modules cannot be bundled, and the wasm backend finds its binaries beside its own package files.
       externalizeDeps: true,
-      lib: { entry: resolve(root, 'src/main/index.ts') },
+      rollupOptions: {
+        input: mainEntries,
+        // Chunks sit flat beside the entries, so any bundled module finds a worker file at ./<name>.js.
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      },
     },
   },
   preload: {

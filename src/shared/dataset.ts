@@ -36,6 +36,22 @@ export const ImportOptionsSchema = z.object({
 })
 export type ImportOptions = z.input<typeof ImportOptionsSchema>
 
+/**
+ * Progress of one dataset import (datasets:import), pushed as `datasetImport` events: 'started' when it
+ * begins, 'reading' after each pair is read and checked, then one of the ends. Imports are told apart by
+ * the dataset name, which only one running import may hold.
+ */
+export const ImportProgressSchema = z.object({
+  name: z.string(),
+  phase: z.enum(['started', 'reading', 'done', 'cancelled', 'failed']),
+  /** Pairs read so far, of `total` (0 of 0 until the folder has been searched). */
+  done: z.number().int().min(0),
+  total: z.number().int().min(0),
+  /** The pair read last; null before the first. */
+  caseId: z.string().nullable(),
+})
+export type ImportProgress = z.infer<typeof ImportProgressSchema>
+
 export const SplitCountsSchema = z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() })
 
 /** A dataset as listed. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { CancelledError } from '../core/execution'
 import { runPool } from './pool'
+import { sourceWorkerEntry } from './worker-entry'
 
-const echo = new URL('./test-echo.worker.ts', import.meta.url)
+const echo = sourceWorkerEntry(new URL('./test-echo.worker.ts', import.meta.url))
 
 describe('runPool', () => {
   it('runs every task on worker threads and returns results in task order', async () => {

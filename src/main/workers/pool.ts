@@ -1,11 +1,9 @@
 import { availableParallelism } from 'node:os'
-import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { InputError } from '../../shared/errors'
 import { CancelledError, type ExecuteOptions } from '../core/execution'
 import type { FromWorker, ToWorker } from './protocol'
-
-const bootstrap = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url))
+import { startWorker, type WorkerEntry } from './worker-entry'
 
 /** Worker count (default: one per core, at most the number of tasks), progress, and a signal whose abort terminates every worker at once. */
 export type PoolOptions = ExecuteOptions
@@ -15,7 +13,7 @@ export type PoolOptions = ExecuteOptions
  * returns the results in task order. The first failing task stops the pool (the others are terminated)
  * and its error is rethrown; an input error keeps its file and problem.
  */
-export function runPool<P, R>(workerModule: URL, tasks: readonly P[], options: PoolOptions = {}): Promise<R[]> {
+export function runPool<P, R>(entry: WorkerEntry, tasks: readonly P[], options: PoolOptions = {}): Promise<R[]> {
   const total = tasks.length
   if (total === 0) return Promise.resolve([])
   const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), total))
@@ -45,7 +43,7 @@ export function runPool<P, R>(workerModule: URL, tasks: readonly P[], options: P
       worker.postMessage(message)
     }
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(bootstrap, { workerData: { module: workerModule.href } })
+      const worker = startWorker(entry, {})
       workers.push(worker)
       worker.on('message', (m: FromWorker<R>) => {
         if (m.type === 'progress') return

@@ -1,13 +1,9 @@
-import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import { InputError } from '../../shared/errors'
 import type { TrainResult } from '../../shared/training'
 import { CancelledError } from '../core/execution'
 import type { TrainRunner } from '../core/training/run-training'
 import type { TrainWorkerMessage } from './train-protocol'
-
-const bootstrap = fileURLToPath(new URL('./bootstrap.mjs', import.meta.url))
-const workerModule = new URL('./train.worker.ts', import.meta.url).href
+import { startWorker, workerEntry } from './worker-entry'
 
 /** How long a cancelled worker gets to finish its step and report before it is terminated. */
 const CANCEL_GRACE_MS = 30_000
@@ -20,7 +16,7 @@ const CANCEL_GRACE_MS = 30_000
 export const trainOnWorker: TrainRunner = (job, options) =>
   new Promise<TrainResult>((resolve, reject) => {
     const cancelFlag = new SharedArrayBuffer(4)
-    const worker = new Worker(bootstrap, { workerData: { module: workerModule, job, cancelFlag } })
+    const worker = startWorker(workerEntry('train.worker'), { job, cancelFlag })
     let settled = false
     let grace: NodeJS.Timeout | undefined
     const settle = (err: unknown, result?: TrainResult): void => {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander'
-import { importDataset } from '../../core/datasets/import'
+import { importInThread, importOnWorker } from '../../app/import-on-worker'
+import { cancellable } from './cancellable'
 import { parseSeed } from './parsers'
 import { printJson, progressBar, type CliIo } from '../output'
 import { parseTriple, withWorkbench } from './context'
@@ -26,18 +27,28 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--spacing <x,y,z>', 'resample every pair to this spacing in mm (written to the workspace)', tripleArg('--spacing'))
     .option('--shape <x,y,z>', 'crop or pad every pair to this shape, centred (written to the workspace)', tripleArg('--shape'))
     .action(async (folder: string, options: { name: string; seed: number; split?: number[]; spacing?: [number, number, number]; shape?: [number, number, number] }, command: Command) => {
-      await withWorkbench(command, (ctx, global) => {
+      await withWorkbench(command, async (ctx, global) => {
         const bar = progressBar(io, 'import')
         try {
-          const summary = importDataset(
-            { db: ctx.db, workspace: ctx.workspace, onProgress: (done, total, caseId) => bar.update(done, total, caseId) },
-            {
-              folder,
-              name: options.name,
-              seed: options.seed,
-              ...(options.split ? { split: { train: options.split[0] ?? 0, val: options.split[1] ?? 0, test: options.split[2] ?? 0 } } : {}),
-              preprocessing: { targetSpacing: options.spacing, targetShape: options.shape },
-            },
+          // On a worker: the core's import is synchronous, and on this thread Ctrl+C would not be heard until it
+          // ended. From the worker it is heard at once, and the import stops before its next pair, storing nothing.
+          // An in-memory store is this connection's alone, so no worker could see it.
+          const run = ctx.dbPath === ':memory:' ? importInThread(ctx.db) : importOnWorker
+          const summary = await cancellable((signal) =>
+            run(
+              {
+                dbPath: ctx.dbPath,
+                workspace: ctx.workspace,
+                options: {
+                  folder,
+                  name: options.name,
+                  seed: options.seed,
+                  ...(options.split ? { split: { train: options.split[0] ?? 0, val: options.split[1] ?? 0, test: options.split[2] ?? 0 } } : {}),
+                  preprocessing: { targetSpacing: options.spacing, targetShape: options.shape },
+                },
+              },
+              { signal, onProgress: (done, total, caseId) => bar.update(done, total, caseId) },
+            ),
           )
           bar.end()
           if (global.json) printJson(io, summary)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isInputError } from '../../../shared/errors'
+import { CancelledError } from '../execution'
 import { openDatabase, type Db } from '../store/database'
 import { getDataset, listDatasets } from '../store/datasets-repo'
 import { hippocampusDir, sampleDataDir } from '../../test-support/shared-data'
@@ -186,6 +187,57 @@ describe('importDataset', () => {
       const folder = datasetWithBadCase((images) => writeFileSync(join(images, 'case_003.nii.gz'), 'broken'))
       expectRefused(folder, 'case_003.nii.gz', /NIfTI/i, 'pre', { preprocessing: { targetSpacing: [2, 2, 2] } })
       expect(readdirSync(join(workspace, 'datasets')).length).toBe(0)
+    })
+  })
+
+  describe('progress and cancelling', () => {
+    it('reports each pair once, in order, counted against the total', () => {
+      const folder = writeSyntheticDataset(join(root, 'ds'), 5)
+      const calls: [number, number, string][] = []
+      importDataset({ db, workspace, onProgress: (done, total, caseId) => calls.push([done, total, caseId]) }, { folder, name: 'counted' })
+      expect(calls).toEqual([0, 1, 2, 3, 4].map((i) => [i + 1, 5, `case_00${i}`]))
+    })
+
+    /** Imports with preprocessing (so files are written) and cancels once `after` pairs are done; returns the error and the progress seen. */
+    function cancelAfter(after: number, pairs = 5): { caught: unknown; seen: number[] } {
+      importDataset({ db, workspace }, { folder: writeSyntheticDataset(join(root, 'first'), 2), name: 'first' })
+      const folder = writeSyntheticDataset(join(root, 'ds'), pairs)
+      const before = snapshot(db)
+      const seen: number[] = []
+      let caught: unknown
+      try {
+        importDataset(
+          { db, workspace, onProgress: (done) => seen.push(done), shouldCancel: () => seen.length >= after },
+          { folder, name: 'stopped', preprocessing: { targetSpacing: [0.5, 0.5, 0.5] } },
+        )
+      } catch (err) {
+        caught = err
+      }
+      // Nothing stored, and the resampled files already written are gone.
+      expect(snapshot(db)).toBe(before)
+      expect(existsSync(join(workspace, 'datasets', 'stopped'))).toBe(false)
+      return { caught, seen }
+    }
+
+    it('stops between pairs with a CancelledError, leaving the store and the workspace as they were', () => {
+      const { caught, seen } = cancelAfter(2)
+      expect(caught).toBeInstanceOf(CancelledError)
+      expect((caught as Error).message).toMatch(/import of stopped was cancelled; nothing was stored/)
+      expect(seen).toEqual([1, 2])
+    })
+
+    it('still stores nothing when cancelled after the last pair was read', () => {
+      const { caught, seen } = cancelAfter(3, 3)
+      expect(caught).toBeInstanceOf(CancelledError)
+      expect(seen).toEqual([1, 2, 3])
+    })
+
+    it('imports normally, and can import the same name afterwards, when the cancel never comes', () => {
+      cancelAfter(1)
+      const folder = writeSyntheticDataset(join(root, 'again'), 3)
+      const summary = importDataset({ db, workspace, shouldCancel: () => false }, { folder, name: 'stopped', preprocessing: { targetSpacing: [0.5, 0.5, 0.5] } })
+      expect(summary).toMatchObject({ name: 'stopped', volumes: 3 })
+      expect(readdirSync(join(workspace, 'datasets', 'stopped', 'images'))).toHaveLength(3)
     })
   })
 

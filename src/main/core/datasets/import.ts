@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImportOptionsSchema, type DatasetSummary, type ImportOptions, type ImportPreprocessing } from '../../../shared/dataset'
 import { InputError, parseInput } from '../../../shared/errors'
+import { CancelledError } from '../execution'
 import type { Volume } from '../../../shared/volume'
 import type { Db } from '../store/database'
 import { datasetExists, insertDataset, type NewVolume } from '../store/datasets-repo'
@@ -24,6 +25,12 @@ export interface ImportContext {
   workspace: string
   /** Called after each pair is read and checked. */
   onProgress?: (done: number, total: number, caseId: string) => void
+  /**
+   * Polled before each pair and before the store is written; true stops the import with a CancelledError,
+   * leaving the store and the workspace as they were. The import is synchronous, so the flag must be one
+   * another thread can set (a worker's shared cancel flag) or one the progress callback sets.
+   */
+  shouldCancel?: () => boolean
 }
 
 const spacingTolerance = 1e-3
@@ -66,8 +73,8 @@ function preprocessPair(pair: { image: Volume; label: Volume }, p: ImportPreproc
 
 /**
  * Imports a dataset folder: finds and checks every pair, optionally resamples / crops them into the
- * workspace, draws the seeded split, and writes everything in one transaction. On any error the store is
- * left as it was and files written so far are removed.
+ * workspace, draws the seeded split, and writes everything in one transaction. On any error, and on a
+ * cancel (`shouldCancel`), the store is left as it was and files written so far are removed.
  */
 export function importDataset(ctx: ImportContext, options: ImportOptions): DatasetSummary {
   const opts = parseOptions(options)
@@ -84,8 +91,12 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
     opts.split,
     opts.seed,
   )
+  const stopIfCancelled = (): void => {
+    if (ctx.shouldCancel?.()) throw new CancelledError(`the import of ${opts.name} was cancelled; nothing was stored`)
+  }
   try {
     const volumes: NewVolume[] = discovered.pairs.map((pair, index) => {
+      stopIfCancelled()
       let { image, label } = readPair(pair)
       let imagePath = pair.imagePath
       let labelPath = pair.labelPath
@@ -114,6 +125,7 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
         subset: subsets.get(pair.caseId) ?? 'train',
       }
     })
+    stopIfCancelled()
     return insertDataset(ctx.db, {
       name: opts.name,
       layout: discovered.layout,

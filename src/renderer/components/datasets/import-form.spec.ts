@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildImportRequest, explainImportFailure, isAbsolutePath, suggestName } from './import-form'
+import { buildImportRequest, describeImportProgress, explainImportFailure, isAbsolutePath, explainCancelledImport, suggestName } from './import-form'
 
 describe('buildImportRequest', () => {
   it('builds trimmed options with the seed as a number (empty seed: 0)', () => {
@@ -57,5 +57,39 @@ describe('explainImportFailure', () => {
     const plain = explainImportFailure({ message: 'cannot reach the workbench server' }, 'n')
     expect(plain.what).toBe('cannot reach the workbench server')
     expect(plain.next).toMatch(/Try again/)
+  })
+})
+
+describe('the resampling spacing field', () => {
+  it('takes one number for all axes or three, and adds it as preprocessing', () => {
+    expect(buildImportRequest({ folder: '/d', name: 'x', seed: '', spacing: '0.5' })).toEqual({
+      ok: true,
+      options: { folder: '/d', name: 'x', seed: 0, preprocessing: { targetSpacing: [0.5, 0.5, 0.5] } },
+    })
+    expect(buildImportRequest({ folder: '/d', name: 'x', seed: '', spacing: ' 0.8, 0.8 ,2 ' })).toMatchObject({ options: { preprocessing: { targetSpacing: [0.8, 0.8, 2] } } })
+    expect(buildImportRequest({ folder: '/d', name: 'x', seed: '', spacing: '  ' })).toEqual({ ok: true, options: { folder: '/d', name: 'x', seed: 0 } })
+  })
+
+  it('refuses anything else, naming the field', () => {
+    for (const spacing of ['0', '-1', 'abc', '1,2', '1,2,3,4']) {
+      expect(buildImportRequest({ folder: '/d', name: 'x', seed: '', spacing })).toMatchObject({ ok: false, field: 'spacing' })
+    }
+  })
+})
+
+describe('describeImportProgress', () => {
+  it('says what a running import is doing', () => {
+    expect(describeImportProgress(undefined)).toBe('Finding the volumes in the folder…')
+    expect(describeImportProgress({ name: 'x', phase: 'started', done: 0, total: 0, caseId: null })).toBe('Finding the volumes in the folder…')
+    expect(describeImportProgress({ name: 'x', phase: 'reading', done: 3, total: 20, caseId: 'hippocampus_017' })).toBe('3 of 20 volumes — hippocampus_017')
+  })
+})
+
+describe('explainCancelledImport', () => {
+  it('tells a cancel of this import from other failures, in plain words', () => {
+    const problem = 'the import was cancelled after 2 of 20 volumes; nothing was stored'
+    expect(explainCancelledImport({ message: `x: ${problem}`, source: 'x', problem }, 'x')).toBe('Import of x cancelled after 2 of 20 volumes; nothing was stored.')
+    expect(explainCancelledImport({ message: `y: ${problem}`, source: 'y', problem }, 'x')).toBeUndefined()
+    expect(explainCancelledImport({ message: 'x: a dataset with this name already exists', source: 'x', problem: 'a dataset with this name already exists' }, 'x')).toBeUndefined()
   })
 })

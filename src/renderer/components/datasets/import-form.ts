@@ -1,6 +1,7 @@
 // The import form's logic, apart from the component so it is tested in plain Node: turning the typed fields
-// into import options, proposing a name from the folder, and explaining a failed import with what to do next.
-import { ImportOptionsSchema, type ImportOptions } from '../../../shared/dataset'
+// into import options, proposing a name from the folder, describing a running import's progress, and explaining
+// a failed or cancelled import with what to do next.
+import { ImportOptionsSchema, type ImportOptions, type ImportProgress } from '../../../shared/dataset'
 
 /** The form's fields as typed. */
 export interface ImportFields {
@@ -8,6 +9,8 @@ export interface ImportFields {
   name: string
   /** The split seed as typed; empty means the default, 0. */
   seed: string
+  /** Resample every pair to this spacing in mm, as typed ("1" or "0.8, 0.8, 2"); empty or absent keeps the files as they are. */
+  spacing?: string
 }
 
 export type ImportFieldName = keyof ImportFields
@@ -39,14 +42,41 @@ export function buildImportRequest(fields: ImportFields): ImportRequest {
     }
     seed = Number(seedText)
   }
-  const parsed = ImportOptionsSchema.safeParse({ folder, name, seed })
+  const spacing = parseSpacing(fields.spacing ?? '')
+  if (spacing === 'invalid') return { ok: false, field: 'spacing', message: 'The spacing is one number of mm, or three separated by commas (e.g. 1 or 0.8, 0.8, 2).' }
+  const options: ImportOptions = spacing ? { folder, name, seed, preprocessing: { targetSpacing: spacing } } : { folder, name, seed }
+  const parsed = ImportOptionsSchema.safeParse(options)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    const field = issue?.path[0] === 'name' ? 'name' : issue?.path[0] === 'seed' ? 'seed' : 'folder'
+    const fieldOf: Record<string, ImportFieldName> = { name: 'name', seed: 'seed', preprocessing: 'spacing' }
+    const field = fieldOf[String(issue?.path[0])] ?? 'folder'
     if (field === 'name' && name === '') return { ok: false, field, message: 'Give the dataset a name.' }
     return { ok: false, field, message: issue?.message ?? 'invalid' }
   }
-  return { ok: true, options: { folder, name, seed } }
+  return { ok: true, options }
+}
+
+/** A spacing as typed: undefined when empty, one number for all three axes, or three; 'invalid' otherwise. */
+function parseSpacing(text: string): [number, number, number] | undefined | 'invalid' {
+  const parts = text.trim() === '' ? [] : text.trim().split(/\s*[,×x\s]\s*/)
+  if (parts.length === 0) return undefined
+  const values = parts.map(Number)
+  if (!values.every((v) => Number.isFinite(v) && v > 0) || (values.length !== 1 && values.length !== 3)) return 'invalid'
+  const [a = 0, b = a, c = a] = values
+  return [a, b, c]
+}
+
+/** The line under a running import's progress bar: "n of N volumes — caseId", or what it is doing before that. */
+export function describeImportProgress(progress: ImportProgress | undefined): string {
+  if (!progress || progress.total === 0) return 'Finding the volumes in the folder…'
+  const counted = `${progress.done} of ${progress.total} volumes`
+  return progress.caseId ? `${counted} — ${progress.caseId}` : counted
+}
+
+/** A failed import that the person cancelled, in plain words ("Import of x cancelled after 2 of 20 volumes; …"); undefined for any other failure. */
+export function explainCancelledImport(failure: ImportFailure, name: string): string | undefined {
+  const match = failure.source === name ? /^the import was (cancelled.*)$/.exec(failure.problem ?? '') : null
+  return match ? `Import of ${name} ${match[1]}.` : undefined
 }
 
 /** A dataset name proposed from a folder path: its last part, cleaned to the allowed characters, made unique. */
