@@ -1,15 +1,18 @@
 // The interpolation inspector end to end in browser mode: the real `workbench serve`, Debian Chromium.
-// Part 1 on the bundled sample: plan, interpolate from the inspector, slice view with overlays, the IoU chart,
-// worst slices, the 3D view. Part 2 on a generated 256³ dataset: slice-scrolling frame rate and the time from
-// choosing a volume to the first drawn surface (reported, not asserted).
+// Part 1 on the bundled sample: plan, interpolate from the inspector (with its progress), slice view with
+// overlays, zoom and pan, the label legend, the IoU chart, worst slices, the 3D view (surfaces from the worker).
+// Part 2 on a generated 256³ dataset: slice-scrolling frame rate and the time from choosing a volume to the
+// first drawn surface (reported, not asserted), and a cancelled interpolation that leaves nothing behind.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LayerVoxels } from '../src/shared/inspect'
+import type { InspectRunSummary } from '../src/shared/inspect'
 import type { InterpolationRun } from '../src/shared/interpolation'
 import type { Plan } from '../src/shared/plan'
+import type { RunRecord } from '../src/shared/run'
 import { volumeFromData, writeNiftiFile } from '../src/main/core/volume'
 import { countPixels, decodePng, type Pixels } from './png-pixels'
 import {
@@ -32,6 +35,18 @@ if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.me
 // Screen colours of the overlays (slice-scene.ts maskColours) over a grey image: green and magenta dominate.
 const greenish = (r: number, g: number, b: number): boolean => g > r + 50 && g > b + 40
 const magentaish = (r: number, g: number, b: number): boolean => r > g + 60 && b > g + 40
+// Label 2 of the human mask (label-colours.ts): blue.
+const blueish = (r: number, g: number, b: number): boolean => b > r + 60 && b > g + 30
+
+/** Pixels that differ between two screenshots of one element (any channel by more than 24). */
+function differing(a: Pixels, b: Pixels): number {
+  if (a.width !== b.width || a.height !== b.height) return a.width * a.height
+  let n = 0
+  for (let p = 0; p < a.width * a.height * 4; p += 4) {
+    if (Math.abs(a.rgba[p]! - b.rgba[p]!) > 24 || Math.abs(a.rgba[p + 1]! - b.rgba[p + 1]!) > 24 || Math.abs(a.rgba[p + 2]! - b.rgba[p + 2]!) > 24) n++
+  }
+  return n
+}
 
 async function shot(locator: Locator): Promise<Pixels> {
   return decodePng(await locator.screenshot())
@@ -65,18 +80,18 @@ async function settle(page: Page): Promise<void> {
   await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))')
 }
 
-/** The slice along the slice axis with the most human foreground. */
-function fullestSlice(layer: LayerVoxels): number {
+/** The slice along the slice axis with the most foreground (or the most of one label). */
+function fullestSlice(layer: LayerVoxels, label?: number): number {
   const [nx, ny, nz] = layer.dims
   const counts = new Array<number>(layer.dims[layer.sliceAxis]).fill(0)
   for (let k = 0, p = 0; k < nz; k++)
     for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, p++) if (layer.voxels[p] !== 0) counts[[i, j, k][layer.sliceAxis] as number]! += 1
+      for (let i = 0; i < nx; i++, p++) if (label === undefined ? layer.voxels[p] !== 0 : layer.voxels[p] === label) counts[[i, j, k][layer.sliceAxis] as number]! += 1
   return counts.indexOf(Math.max(...counts))
 }
 
 /** Scrolls through `steps` slices, one wheel event a frame, and returns the frames drawn per second. */
-async function scrollFrameRate(page: Page, steps: number): Promise<{ fps: number; frames: number; ms: number; meanDrawCallMs: number }> {
+async function scrollFrameRate(page: Page, steps: number): Promise<{ fps: number; frames: number; ms: number; meanDrawCallMs: number; longestStepMs: number }> {
   // Each step: one wheel notch, then wait for the next animation frame (the view draws in its frame callback,
   // registered before ours), so this counts frames actually drawn against wall time.
   return page.evaluate(`(async (n) => {
@@ -86,14 +101,17 @@ async function scrollFrameRate(page: Page, steps: number): Promise<{ fps: number
     const before = Number(view.dataset.frames)
     const started = performance.now()
     let drawCallMs = 0
+    let longestStepMs = 0
     for (let i = 0; i < n; i++) {
+      const stepStarted = performance.now()
       view.dispatchEvent(new WheelEvent('wheel', { deltaY: i % 80 < 40 ? 100 : -100, bubbles: true, cancelable: true }))
       await frame()
+      longestStepMs = Math.max(longestStepMs, performance.now() - stepStarted)
       drawCallMs += Number(view.dataset.renderMs)
     }
     const ms = performance.now() - started
     const frames = Number(view.dataset.frames) - before
-    return { fps: (frames * 1000) / ms, frames, ms, meanDrawCallMs: drawCallMs / n }
+    return { fps: (frames * 1000) / ms, frames, ms, meanDrawCallMs: drawCallMs / n, longestStepMs }
   })(${steps})`)
 }
 
@@ -126,6 +144,8 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
     run = await apiCall<InterpolationRun>(server, 'interpolation:get', { runId })
     expect(run.planId).toBe(plan.planId)
     expect(run.method).toBe('propagate')
+    // The progress events reached the page: the last one counted every volume of the plan.
+    expect(await page.locator('[data-testid="inspect-interpolate"]').getAttribute('data-last-progress')).toBe(`${plan.items.length}/${plan.items.length}`)
     await waitForVolume(page, run.volumes[0]!.volumeId)
   })
 
@@ -175,6 +195,75 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
     await page.locator('[data-testid="overlay-human-visible"]').check()
   })
 
+  it('zooms around the cursor, pans, resets with R and the button, and keeps window/level dragging', async () => {
+    const sliceView = page.locator('[data-testid="slice-view"]')
+    const box = (await sliceView.boundingBox())!
+    await settle(page)
+    const before = await shot(sliceView)
+    const slice = await sliceView.getAttribute('data-slice')
+    // Ctrl+wheel zooms (and does not change the slice).
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4)
+    await page.keyboard.down('Control')
+    await page.mouse.wheel(0, -300)
+    await page.keyboard.up('Control')
+    await expect.poll(async () => Number(await sliceView.getAttribute('data-zoom'))).toBeGreaterThan(1.5)
+    expect(await sliceView.getAttribute('data-slice')).toBe(slice)
+    await settle(page)
+    const zoomed = await shot(sliceView)
+    expect(differing(before, zoomed)).toBeGreaterThan(before.width * before.height * 0.05)
+    await page.screenshot({ path: screenshotPath('inspector-slice-zoomed') })
+    // Shift+drag pans.
+    await page.keyboard.down('Shift')
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.6 + 80, box.y + box.height * 0.4 + 40, { steps: 4 })
+    await page.mouse.up()
+    await page.keyboard.up('Shift')
+    await settle(page)
+    const panned = await shot(sliceView)
+    expect(differing(zoomed, panned)).toBeGreaterThan(before.width * before.height * 0.02)
+    // R restores the whole slice, as it was.
+    await sliceView.focus()
+    await page.keyboard.press('r')
+    await expect.poll(() => sliceView.getAttribute('data-zoom')).toBe('1.000')
+    await settle(page)
+    expect(differing(before, await shot(sliceView))).toBeLessThan(before.width * before.height * 0.002)
+    // Right-drag upwards zooms in too; the button resets.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.down({ button: 'right' })
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 100, { steps: 4 })
+    await page.mouse.up({ button: 'right' })
+    await expect.poll(async () => Number(await sliceView.getAttribute('data-zoom'))).toBeGreaterThan(1.5)
+    await page.locator('[data-testid="slice-reset-view"]').click()
+    await expect.poll(() => sliceView.getAttribute('data-zoom')).toBe('1.000')
+    // A plain left-drag still sets window and level.
+    const width = page.locator('[data-testid="window-width"]')
+    const widthBefore = await width.inputValue()
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 3 })
+    await page.mouse.up()
+    await expect.poll(() => width.inputValue()).not.toBe(widthBefore)
+    expect(await sliceView.getAttribute('data-zoom')).toBe('1.000')
+  })
+
+  it('names the labels in a legend, each with its own colour, and draws label 2 in its own colour', async () => {
+    const rows = page.locator('[data-testid="legend-label"]')
+    await expect.poll(() => rows.count()).toBe(2)
+    expect(await rows.locator('[data-testid="legend-name"]').allTextContents()).toEqual(['1 · Anterior', '2 · Posterior'])
+    const colours = await rows.evaluateAll((els) => els.map((e) => [e.getAttribute('data-human-colour'), e.getAttribute('data-interpolated-colour')]))
+    expect(new Set(colours.flat()).size).toBe(4)
+    // On the slice with the most label 2 of the human mask, its colour shows.
+    const volume = run.volumes[0]!
+    const human = await apiCall<LayerVoxels>(server, 'inspect:layer', { runId: run.runId, volumeId: volume.volumeId, layer: 'human' })
+    const target = fullestSlice(human, 2)
+    await page.locator(`[data-testid="iou-bar"][data-slice="${target}"]`).click()
+    const sliceView = page.locator('[data-testid="slice-view"]')
+    await expect.poll(() => sliceView.getAttribute('data-slice')).toBe(String(target))
+    await settle(page)
+    expect(countPixels(await shot(sliceView), blueish)).toBeGreaterThan(20)
+    await page.locator('[data-testid="label-legend"]').screenshot({ path: screenshotPath('inspector-legend') })
+  })
+
   it('jumps to the slice of a clicked bar and of a clicked worst slice', async () => {
     const volume = run.volumes[0]!
     const sliceView = page.locator('[data-testid="slice-view"]')
@@ -205,6 +294,8 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
     await page.locator('[data-testid="inspect-show-3d"]').check()
     const surface = page.locator('[data-testid="surface-view"]')
     await page.locator('[data-testid="surface-view"][data-status="full"]').waitFor({ timeout: 60_000 })
+    // Made in the surface workers, not on the page.
+    expect(await surface.getAttribute('data-mesher')).toBe('worker')
     await settle(page)
     const pixels = await shot(surface)
     // Not blank: plenty of pixels far from the dark background, and the interpolated surface's magenta among them.
@@ -311,6 +402,15 @@ describe.skipIf(!chromium.available)('the inspector on a 256³ volume: measured 
     await settle(page)
     await page.screenshot({ path: screenshotPath('inspector-256-3d') })
 
+    // Back to the first volume (its voxels cached): the slice view scrolls while the workers make its surfaces.
+    await page.locator('[data-testid="inspect-volume"]').selectOption(String(run.volumes[0]!.volumeId))
+    await page.locator('[data-testid="surface-view"][data-status="waiting"]').waitFor({ timeout: 30_000 })
+    const scrollMeshing = await scrollFrameRate(page, 40)
+    const meshingStillRunning = (await surface.getAttribute('data-status')) !== 'full'
+    await page.locator('[data-testid="surface-view"][data-status="full"]').waitFor({ timeout: 120_000 })
+    // The same with the surfaces done, for comparison (the 3D view shares the screen and the CPU draws WebGL here).
+    const scrollAfterMeshing = await scrollFrameRate(page, 40)
+
     const report = {
       sliceViewPixels: size,
       slice: '256×256, image + human (filled) + interpolated (contour)',
@@ -324,12 +424,45 @@ describe.skipIf(!chromium.available)('the inspector on a 256³ volume: measured 
       firstSurfaceResolution: firstStep === '2' ? 'half' : 'full',
       marchingCubesMsFirst: marchingMs,
       marchingCubesMsFull: fullMarchingMs,
+      surfacesMadeIn: await surface.getAttribute('data-mesher'),
+      scrollLongestStepMs: Math.round(scroll.longestStepMs),
+      scrollFpsWhileMeshing: Number(scrollMeshing.fps.toFixed(1)),
+      scrollLongestStepMsWhileMeshing: Math.round(scrollMeshing.longestStepMs),
+      meshingStillRunningAfterScroll: meshingStillRunning,
+      scrollFpsWith3dDone: Number(scrollAfterMeshing.fps.toFixed(1)),
+      scrollLongestStepMsWith3dDone: Math.round(scrollAfterMeshing.longestStepMs),
     }
     console.log(`inspector 256³ measurements: ${JSON.stringify(report)}`)
     mkdirSync(screenshotDir, { recursive: true })
     writeFileSync(join(screenshotDir, 'inspector-256-measurements.json'), JSON.stringify(report, null, 2))
     expect(scroll.frames).toBeGreaterThan(0)
     expect(firstSurfaceMs).toBeGreaterThan(0)
+    expect(report.surfacesMadeIn).toBe('worker')
     expect(problems).toEqual([])
+  })
+
+  it("shows an interpolation's progress and cancels it, leaving no run to inspect and no masks", async () => {
+    const plan = await apiCall<Plan>(server, 'plans:create', { dataset: 'big', density: 0.1, volumeFraction: 1, method: 'fixed', seed: 0 })
+    const runsBefore = await apiCall<InspectRunSummary[]>(server, 'inspect:runs', { dataset: 'big' })
+    const problemsBefore = problems.length
+    await page.locator('[data-testid="inspect-plan"]').selectOption(String(plan.planId))
+    // Propagation over two 256³ volumes takes seconds: long enough to see it running and cancel it.
+    await page.locator('[data-testid="inspect-method"]').selectOption('propagate')
+    await page.locator('[data-testid="inspect-interpolate"]').click()
+    const progress = page.locator('[data-testid="inspect-interpolate-progress"]')
+    await page.locator('[data-testid="inspect-interpolate-progress"][data-total="2"]').waitFor({ timeout: 30_000 })
+    expect(await progress.textContent()).toMatch(/[01] of 2 volumes/)
+    await page.screenshot({ path: screenshotPath('inspector-interpolation-progress') })
+    await page.locator('[data-testid="inspect-interpolate-cancel"]').click()
+    await page.locator('[data-testid="inspect-interpolate-cancelled"]').waitFor({ timeout: 60_000 })
+    await progress.waitFor({ state: 'detached' })
+    expect(await page.locator('[data-testid="inspect-run-error"]').count()).toBe(0)
+    const cancelled = (await apiCall<RunRecord[]>(server, 'runs:list', { kind: 'interpolation' })).filter((r) => r.status === 'cancelled')
+    expect(cancelled).toHaveLength(1)
+    expect(existsSync(join(store.path, 'ws', 'interpolations', String(cancelled[0]!.id)))).toBe(false)
+    expect(await apiCall<InspectRunSummary[]>(server, 'inspect:runs', { dataset: 'big' })).toEqual(runsBefore)
+    // The cancelled call answers 422 with the plain-words reason, which Chromium logs as a failed resource.
+    expect(problems.slice(problemsBefore)).toEqual(['console error: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)'])
+    expect(problems.slice(0, problemsBefore)).toEqual([])
   })
 })

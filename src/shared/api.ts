@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { DatasetDetailSchema, DatasetSummarySchema, ImportOptionsSchema } from './dataset'
-import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema } from './interpolation'
+import { DatasetDetailSchema, DatasetSummarySchema, ImportOptionsSchema, ImportProgressSchema } from './dataset'
+import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema, InterpolationTaskSchema } from './interpolation'
 import { InspectLayerSchema, InspectRunSummarySchema, LayerVoxelsSchema } from './inspect'
 import { BudgetAdviceSchema, PlanExportFormatSchema, PlanRequestSchema, PlanSchema } from './plan'
 import { RunRecordSchema } from './run'
@@ -50,8 +50,14 @@ export const apiChannels = {
   'app:info': { input: z.object({}), output: AppInfoSchema },
   'datasets:list': { input: z.object({}), output: z.array(DatasetSummarySchema) },
   'datasets:get': { input: z.object({ name: z.string().min(1) }), output: DatasetDetailSchema },
-  /** Imports a dataset folder (as `workbench import`); resolves with the stored dataset when every pair is read. */
+  /**
+   * Imports a dataset folder (as `workbench import`) off the server's thread; resolves with the stored dataset
+   * when every pair is read. Progress arrives as `datasetImport` events; a cancelled import fails with an
+   * input error naming the dataset, and stores nothing.
+   */
   'datasets:import': { input: ImportOptionsSchema, output: DatasetSummarySchema },
+  /** Asks the running import of this name to stop before its next pair; datasets:import then fails, nothing stored. */
+  'datasets:import-cancel': { input: z.object({ name: z.string().min(1) }), output: z.object({ name: z.string() }) },
   'plans:list': { input: z.object({ dataset: z.string().optional() }), output: z.array(PlanSchema) },
   'plans:get': { input: z.object({ planId: z.number().int().positive() }), output: PlanSchema },
   /** Resolves (or finds the stored) plan for a request. */
@@ -65,10 +71,17 @@ export const apiChannels = {
     input: z.object({ dataset: z.string().min(1), slices: z.number().int().min(1), tolerance: z.number().positive().optional(), seed: z.number().int().min(0).optional() }),
     output: BudgetAdviceSchema,
   },
+  /**
+   * Interpolates a plan as a stored run; resolves when every volume is done. With a task id, `progress` events
+   * with that task count the volumes done, and interpolation:cancel stops it (the run ends 'cancelled', its
+   * masks removed).
+   */
   'interpolation:run': {
-    input: z.object({ planId: z.number().int().positive(), method: InterpolationMethodSchema, fusion: FusionSchema.optional() }),
+    input: z.object({ planId: z.number().int().positive(), method: InterpolationMethodSchema, fusion: FusionSchema.optional(), task: InterpolationTaskSchema.optional() }),
     output: InterpolationRunSchema,
   },
+  /** Asks a running interpolation of this workbench (by its task id) to stop. */
+  'interpolation:cancel': { input: z.object({ task: InterpolationTaskSchema }), output: z.object({ task: z.string() }) },
   'interpolation:get': { input: z.object({ runId: z.number().int().positive() }), output: InterpolationRunSchema },
   /** The interpolation runs of a dataset that the inspector can open, newest first. */
   'inspect:runs': { input: z.object({ dataset: z.string().min(1) }), output: z.array(InspectRunSummarySchema) },
@@ -148,6 +161,8 @@ export const apiEvents = {
     total: z.number(),
     message: z.string().optional(),
   }),
+  /** Progress of a dataset import (datasets:import): started, after each pair, and how it ended. */
+  datasetImport: ImportProgressSchema,
   /** Progress of a training run (train:start), at most a few times a second plus phase changes. */
   training: TrainProgressSchema,
   /** Progress of a sweep run by this workbench (sweeps:run / sweeps:retry); a last one when its runner stops. */

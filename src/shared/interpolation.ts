@@ -41,6 +41,12 @@ export const VolumeInterpolationSchema = z.object({
 })
 export type VolumeInterpolation = z.infer<typeof VolumeInterpolationSchema>
 
+/**
+ * A client-chosen id for one interpolation started from the UI: its `progress` events (done = volumes
+ * interpolated, total = volumes of the plan) carry it as their task, and interpolation:cancel names it.
+ */
+export const InterpolationTaskSchema = z.string().min(1).max(100)
+
 export const InterpolateRequestSchema = z.object({
   planId: z.number().int().positive(),
   method: InterpolationMethodSchema,

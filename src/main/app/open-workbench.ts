@@ -1,7 +1,6 @@
 import type { ApiHandlers } from '../../shared/api'
 import { InputError } from '../../shared/errors'
-import { importDataset } from '../core/datasets/import'
-import { getInterpolationRun, interpolatePlan } from '../core/interpolation/plan-run'
+import { getInterpolationRun } from '../core/interpolation/plan-run'
 import { listInspectableRuns, readInspectLayer } from '../core/interpolation/inspect'
 import { exportPlan } from '../core/planning/exchange'
 import { adviseBudget, createPlan, requireDataset, requirePlan } from '../core/planning/plans'
@@ -9,8 +8,9 @@ import { openDatabase, type Db } from '../core/store/database'
 import { listDatasets } from '../core/store/datasets-repo'
 import { listPlans } from '../core/store/plans-repo'
 import { getRun, listRuns, markInterruptedRuns } from '../core/store/runs-repo'
-import { interpolationOnWorkers } from '../workers/executors'
 import { createEventHub, type EventFeed } from './event-hub'
+import { createImportDoor, type ImportDoor } from './import-door'
+import { createInterpolationDoor, type InterpolationDoor } from './interpolation-door'
 import { resolveDbPath, resolveWorkspace } from './paths'
 import { registerSampleOnFirstUse } from './sample'
 import { createSweepDoor, type SweepDoor } from './sweep-door'
@@ -41,13 +41,16 @@ export function createHandlers(
   info: { dbPath: string; workspace: string; transport: 'ipc' | 'http' },
   training: TrainingDoor = createTrainingDoor({ db, workspace: info.workspace, emit: () => undefined }),
   sweeps: SweepDoor = createSweepDoor({ db, workspace: info.workspace, emit: () => undefined }),
+  interpolations: InterpolationDoor = createInterpolationDoor({ db, workspace: info.workspace, emit: () => undefined }),
+  imports: ImportDoor = createImportDoor({ db, dbPath: info.dbPath, workspace: info.workspace, emit: () => undefined }),
 ): ApiHandlers {
   return {
     'app:info': async () => ({ version: workbenchVersion(), ...info }),
     'datasets:list': async () => listDatasets(db),
     'datasets:get': async ({ name }) => requireDataset(db, name),
-    // Synchronous in the core: the door answers when the import is done (the UI shows a busy state meanwhile).
-    'datasets:import': async (options) => importDataset({ db, workspace: info.workspace }, options),
+    // On a worker thread: the door answers when the import is done; progress comes as datasetImport events.
+    'datasets:import': async (options) => imports.start(options),
+    'datasets:import-cancel': async ({ name }) => imports.cancel(name),
     'plans:list': async ({ dataset }) => listPlans(db, dataset === undefined ? undefined : requireDataset(db, dataset).id),
     'plans:get': async ({ planId }) => requirePlan(db, planId),
     'plans:create': async (request) => (await createPlan(db, request)).plan,
@@ -56,7 +59,8 @@ export function createHandlers(
       return exportPlan(plan, requireDataset(db, plan.dataset), format, outDir)
     },
     'budget:advise': async (request) => adviseBudget(db, request),
-    'interpolation:run': async (request) => interpolatePlan({ db, workspace: info.workspace, execute: interpolationOnWorkers }, request),
+    'interpolation:run': async (input) => interpolations.run(input),
+    'interpolation:cancel': async ({ task }) => interpolations.cancel(task),
     'interpolation:get': async ({ runId }) => getInterpolationRun(db, runId),
     'inspect:runs': async ({ dataset }) => listInspectableRuns(db, dataset),
     'inspect:layer': async (request) => readInspectLayer(db, request),
@@ -97,15 +101,21 @@ export function openWorkbench(options: OpenWorkbenchOptions): WorkbenchContext {
   const events = createEventHub()
   const training = createTrainingDoor({ db, workspace, emit: (progress) => events.emit('training', progress) })
   const sweeps = createSweepDoor({ db, workspace, emit: (progress) => events.emit('sweep', progress) })
+  const interpolations = createInterpolationDoor({ db, workspace, emit: (progress) => events.emit('progress', progress) })
+  const imports = createImportDoor({ db, dbPath, workspace, emit: (progress) => events.emit('datasetImport', progress) })
   return {
     db,
     dbPath,
     workspace,
-    handlers: createHandlers(db, { dbPath, workspace, transport: options.transport }, training, sweeps),
+    handlers: createHandlers(db, { dbPath, workspace, transport: options.transport }, training, sweeps, interpolations, imports),
     events,
     close: () => {
       // Running trainings stop at their next step; their records end 'cancelled' where the store is still open.
       training.cancelAll()
+      // Running imports stop before their next pair and store nothing.
+      imports.cancelAll()
+      // Running interpolations stop; their records end 'cancelled' and their masks are removed.
+      interpolations.cancelAll()
       // Running sweeps pause: their trials go back to the queue, and sweeps:run resumes them next time.
       sweeps.pauseAll()
       db.close()

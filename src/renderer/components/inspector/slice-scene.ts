@@ -6,6 +6,7 @@ import vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransf
 import vtkImageMapper from '@kitware/vtk.js/Rendering/Core/ImageMapper'
 import vtkImageSlice from '@kitware/vtk.js/Rendering/Core/ImageSlice'
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer'
+import { labelColour } from './label-colours'
 import { createGlWindow, toImageData } from './vtk-image'
 import type { LoadedLayer } from './voxel-layers'
 
@@ -20,12 +21,6 @@ export interface OverlayStyle {
   mode: OverlayMode
 }
 
-/** Overlay colours (RGB 0…1), also used by the legend and the 3D view: green for people, magenta for the algorithm. */
-export const maskColours: Record<MaskLayer, [number, number, number]> = {
-  human: [0.2, 0.9, 0.35],
-  interpolated: [1.0, 0.3, 0.8],
-}
-
 /** The slice view's scene. */
 export interface SliceScene {
   /** Shows these layers; a layer already shown (same run, volume and layer) is kept as it is. */
@@ -36,7 +31,15 @@ export interface SliceScene {
   setOverlay(layer: MaskLayer, style: OverlayStyle): void
   /** Draws now; returns how long the draw call took in ms. */
   render(): number
-  /** Follows the container's size; re-fits the camera when it changed. */
+  /** Zooms by `factor` (> 1 in) keeping the point under (x, y) CSS pixels of the container where it is. */
+  zoomAt(factor: number, x: number, y: number): void
+  /** Moves the slice by (dx, dy) CSS pixels on screen. */
+  panBy(dx: number, dy: number): void
+  /** Back to the whole slice filling the view. */
+  resetView(): void
+  /** 1 when the whole slice fills the view, 2 when twice as large. */
+  zoom(): number
+  /** Follows the container's size; keeps the zoom and pan, re-fitted to the new size. */
   resize(): void
   destroy(): void
 }
@@ -68,6 +71,11 @@ export function createSliceScene(container: HTMLElement): SliceScene {
   let slice = 0
   let window: [number, number] = [0, 1]
   let fittedFor = ''
+  // The view is the fit of the whole slice, then a zoom and a pan (world units along the view's right and up),
+  // so a resize or a new volume of the same shape keeps what the user zoomed to.
+  let fit: { centre: [number, number, number]; normal: [number, number, number]; up: [number, number, number]; right: [number, number, number]; distance: number; scale: number } | undefined
+  let zoom = 1
+  let pan: [number, number] = [0, 0]
 
   function makeSlice(layer: LoadedLayer): Shown {
     const mapper = vtkImageMapper.newInstance()
@@ -94,18 +102,23 @@ export function createSliceScene(container: HTMLElement): SliceScene {
     const s = shown[which]
     if (!s) return
     const style = styles[which]
-    const [r, g, b] = maskColours[which]
-    const top = Math.max(1, s.layer.range[1])
+    const top = Math.max(1, Math.round(s.layer.range[1]))
+    // Flat steps around each integer label value (the texture is sampled nearest, so values are exact).
     const colours = vtkColorTransferFunction.newInstance()
-    colours.addRGBPoint(0, 0, 0, 0)
-    colours.addRGBPoint(1, r, g, b)
-    colours.addRGBPoint(top, r, g, b)
+    colours.addRGBPoint(-0.4, 0, 0, 0)
+    colours.addRGBPoint(0.4, 0, 0, 0)
+    for (let value = 1; value <= top; value++) {
+      const [r, g, b] = labelColour(which, value)
+      colours.addRGBPoint(value - 0.4, r, g, b)
+      colours.addRGBPoint(value + 0.4, r, g, b)
+    }
     // Background is see-through; labels are opaque when filled, and only their outline shows in contour mode.
     const fill = style.mode === 'filled' ? 1 : 0
     const opacities = vtkPiecewiseFunction.newInstance()
-    opacities.addPoint(0, 0)
-    opacities.addPoint(1, fill)
-    opacities.addPoint(top, fill)
+    opacities.addPoint(-0.4, 0)
+    opacities.addPoint(0.4, 0)
+    opacities.addPoint(0.6, fill)
+    opacities.addPoint(top + 0.4, fill)
     const property = s.actor.getProperty()
     property.setRGBTransferFunction(0, colours)
     property.setPiecewiseFunction(0, opacities)
@@ -150,22 +163,43 @@ export function createSliceScene(container: HTMLElement): SliceScene {
     const { dims, spacing, sliceAxis } = base
     const extent = dims.map((d, i) => (d - 1) * (spacing[i] ?? 1)) as [number, number, number]
     const centre = extent.map((e) => e / 2) as [number, number, number]
-    const camera = renderer.getActiveCamera()
     // Axial: i right, j up, seen from above; sagittal and coronal: superior (k) up.
     const normal: [number, number, number] = sliceAxis === 0 ? [1, 0, 0] : sliceAxis === 1 ? [0, -1, 0] : [0, 0, 1]
     const up: [number, number, number] = sliceAxis === 2 ? [0, 1, 0] : [0, 0, 1]
     const distance = Math.max(...extent) * 2 + 10
-    camera.setFocalPoint(centre[0], centre[1], centre[2])
-    camera.setPosition(centre[0] + normal[0] * distance, centre[1] + normal[1] * distance, centre[2] + normal[2] * distance)
-    camera.setViewUp(up[0], up[1], up[2])
     const [u, v] = sliceAxis === 0 ? [1, 2] : sliceAxis === 1 ? [0, 2] : [0, 1]
     const width = (extent[u] ?? 1) + (spacing[u] ?? 1)
     const height = (extent[v] ?? 1) + (spacing[v] ?? 1)
     const size = gl.glWindow.getSize()
     const aspect = (size[0] ?? 1) / Math.max(1, size[1] ?? 1)
-    camera.setParallelScale(1.04 * Math.max(height / 2, width / 2 / aspect))
+    // Screen right: the viewing direction (−normal) crossed with up.
+    const right: [number, number, number] = [
+      -(normal[1] * up[2] - normal[2] * up[1]),
+      -(normal[2] * up[0] - normal[0] * up[2]),
+      -(normal[0] * up[1] - normal[1] * up[0]),
+    ]
+    fit = { centre, normal, up, right, distance, scale: 1.04 * Math.max(height / 2, width / 2 / aspect) }
+    applyView()
+  }
+
+  /** Puts the camera at the fit moved by the pan and narrowed by the zoom. */
+  function applyView(): void {
+    if (!fit) return
+    const { centre, normal, up, right, distance, scale } = fit
+    const focal = [0, 1, 2].map((a) => (centre[a] ?? 0) + (right[a] ?? 0) * pan[0] + (up[a] ?? 0) * pan[1]) as [number, number, number]
+    const camera = renderer.getActiveCamera()
+    camera.setFocalPoint(focal[0], focal[1], focal[2])
+    camera.setPosition(focal[0] + normal[0] * distance, focal[1] + normal[1] * distance, focal[2] + normal[2] * distance)
+    camera.setViewUp(up[0], up[1], up[2])
+    camera.setParallelScale(scale / zoom)
     renderer.resetCameraClippingRange()
     layerOffsets()
+  }
+
+  /** World units per CSS pixel at the current zoom. */
+  function worldPerPixel(): number {
+    const height = container.getBoundingClientRect().height
+    return fit ? (2 * fit.scale) / zoom / Math.max(1, height) : 0
   }
 
   return {
@@ -183,6 +217,9 @@ export function createSliceScene(container: HTMLElement): SliceScene {
       const fitKey = base ? `${base.dims.join('x')}/${base.spacing.join('x')}/${base.sliceAxis}` : ''
       if (fitKey !== fittedFor) {
         fittedFor = fitKey
+        // Another shape: what was zoomed to means nothing there.
+        zoom = 1
+        pan = [0, 0]
         fitCamera()
       } else layerOffsets()
     },
@@ -203,6 +240,28 @@ export function createSliceScene(container: HTMLElement): SliceScene {
       gl.renderWindow.render()
       return performance.now() - started
     },
+    zoomAt(factor, x, y) {
+      if (!fit || !(factor > 0)) return
+      const { width, height } = container.getBoundingClientRect()
+      const perPixel = worldPerPixel()
+      const next = Math.min(64, Math.max(0.5, zoom * factor))
+      // The point under the cursor, from the view centre in world units, stays put: the centre moves towards it.
+      const keep = 1 - zoom / next
+      pan = [pan[0] + (x - width / 2) * perPixel * keep, pan[1] - (y - height / 2) * perPixel * keep]
+      zoom = next
+      applyView()
+    },
+    panBy(dx, dy) {
+      const perPixel = worldPerPixel()
+      pan = [pan[0] - dx * perPixel, pan[1] + dy * perPixel]
+      applyView()
+    },
+    resetView() {
+      zoom = 1
+      pan = [0, 0]
+      applyView()
+    },
+    zoom: () => zoom,
     resize() {
       if (gl.resize()) fitCamera()
     },
