@@ -12,4 +12,6 @@ for (const stream of [process.stdout, process.stderr]) {
   })
 }
 const { main } = await import('./main.ts')
-process.exitCode = await main(process.argv.slice(2))
+const code = await main(process.argv.slice(2))
+// A verb that ended well but stopped short (a paused sweep) sets 130 itself; main's own code wins otherwise.
+process.exitCode = code !== 0 ? code : (process.exitCode ?? 0)

@@ -1,3 +1,4 @@
+import { CancelledError } from '../core/execution'
 import { Command, CommanderError } from 'commander'
 import { workbenchVersion } from '../app/version'
 import { registerBudgetCommand } from './commands/budget'
@@ -67,6 +68,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     io.err(`workbench: error: ${describeError(err)}`)
     if (process.env.WORKBENCH_DEBUG && err instanceof Error && err.stack) io.err(err.stack)
-    return 1
+    // 130 as a shell reports an interrupted command: Ctrl+C cancelled the work cleanly.
+    return err instanceof CancelledError ? 130 : 1
   }
 }

@@ -48,7 +48,7 @@ describe('workbench import', () => {
     await expect.poll(() => existsSync(images) && readdirSync(images).length > 0, { timeout: 60_000, interval: 50 }).toBe(true)
     child.kill('SIGINT')
     const code = await exited
-    expect(code, stderr).toBe(1)
+    expect(code, stderr).toBe(130)
     expect(stderr).toMatch(/workbench: error: the import of big was cancelled; nothing was stored/)
     expect(existsSync(join(root, 'ws', 'datasets', 'big'))).toBe(false)
     const db = openDatabase(join(root, 'w.db'))
