@@ -28,9 +28,9 @@ export function runPool<P, R>(entry: WorkerEntry, tasks: readonly P[], options: 
       if (settled) return
       settled = true
       options.signal?.removeEventListener('abort', onAbort)
-      for (const w of workers) void w.terminate()
-      if (err === undefined) resolve(results)
-      else reject(err)
+      // Settle only once every thread has stopped: a worker still writing its output file must not write
+      // after the caller has cleaned up a cancelled or failed run.
+      void Promise.allSettled(workers.map((w) => w.terminate())).then(() => (err === undefined ? resolve(results) : reject(err)))
     }
     const onAbort = (): void => finish(new CancelledError('cancelled'))
     if (options.signal?.aborted) return onAbort()
