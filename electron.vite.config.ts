@@ -57,6 +57,8 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src/renderer'),
     plugins: [vue(), cspMeta()],
+    // The inspector starts its surface workers as module workers; build them as ES modules to match.
+    worker: { format: 'es' },
     // electron-vite takes src/renderer/index.html as the input.
     build: { outDir: resolve(root, 'out/renderer') },
   },
