@@ -2,9 +2,9 @@
 // thread so the server never blocks, can be cancelled by its dataset name, and pushes `datasetImport` events.
 import type { ApiInput, ApiOutput } from '../../shared/api'
 import type { ImportProgress } from '../../shared/dataset'
-import { InputError } from '../../shared/errors'
 import { CancelledError } from '../core/execution'
 import type { Db } from '../core/store/database'
+import { cancelledInPlainWords, createCancelRegistry } from './cancel-registry'
 import { importInThread, importOnWorker, type ImportRunner } from './import-on-worker'
 
 export interface ImportDoorOptions {
@@ -29,14 +29,16 @@ export interface ImportDoor {
 /** The imports started through the API of one open workbench. */
 export function createImportDoor(options: ImportDoorOptions): ImportDoor {
   const runner = options.runner ?? (options.dbPath === ':memory:' ? importInThread(options.db) : importOnWorker)
-  const running = new Map<string, AbortController>()
+  // Two imports of one name would race to the same insert and the same workspace folder.
+  const running = createCancelRegistry<string>({
+    describe: (name) => name,
+    alreadyRunning: 'is being imported already; wait for that import to end or cancel it',
+    notRunning: 'is not being imported in this workbench (the import may have ended already)',
+  })
 
   async function start(input: ApiInput<'datasets:import'>): Promise<ApiOutput<'datasets:import'>> {
     const name = input.name
-    // Two imports of one name would race to the same insert and the same workspace folder.
-    if (running.has(name)) throw new InputError(name, 'is being imported already; wait for that import to end or cancel it')
-    const controller = new AbortController()
-    running.set(name, controller)
+    const signal = running.begin(name)
     let last: ImportProgress = { name, phase: 'started', done: 0, total: 0, caseId: null }
     const emit = (progress: ImportProgress): void => {
       last = progress
@@ -46,32 +48,25 @@ export function createImportDoor(options: ImportDoorOptions): ImportDoor {
     try {
       const summary = await runner(
         { dbPath: options.dbPath, workspace: options.workspace, options: input },
-        { signal: controller.signal, onProgress: (done, total, caseId) => emit({ name, phase: 'reading', done, total, caseId }) },
+        { signal, onProgress: (done, total, caseId) => emit({ name, phase: 'reading', done, total, caseId }) },
       )
       emit({ ...last, phase: 'done', done: summary.volumes, total: summary.volumes })
       return summary
     } catch (err) {
-      const cancelled = err instanceof CancelledError
-      emit({ ...last, phase: cancelled ? 'cancelled' : 'failed' })
-      // A cancel the user asked for is an outcome to show in plain words, not a server failure.
-      if (cancelled) throw new InputError(name, `the import was cancelled after ${last.done} of ${last.total} volumes; nothing was stored`)
-      throw err
+      emit({ ...last, phase: err instanceof CancelledError ? 'cancelled' : 'failed' })
+      throw cancelledInPlainWords(err, name, `the import was cancelled after ${last.done} of ${last.total} volumes; nothing was stored`)
     } finally {
-      running.delete(name)
+      running.end(name)
     }
   }
 
   return {
     start,
     cancel(name) {
-      const controller = running.get(name)
-      if (!controller) throw new InputError(name, 'is not being imported in this workbench (the import may have ended already)')
-      controller.abort()
+      running.cancel(name)
       return { name }
     },
-    active: () => [...running.keys()],
-    cancelAll() {
-      for (const controller of running.values()) controller.abort()
-    },
+    active: running.active,
+    cancelAll: running.cancelAll,
   }
 }

@@ -2,14 +2,14 @@
 // AbortController under the task id the UI chose, so it can be cancelled, and pushes a `progress` event as
 // each volume is done (0 of N first, so the UI can show the bar and the Cancel button at once).
 import type { ApiEventPayload, ApiInput, ApiOutput } from '../../shared/api'
-import { InputError } from '../../shared/errors'
 import type { InterpolationRun } from '../../shared/interpolation'
-import { CancelledError, type TaskExecutor } from '../core/execution'
+import type { TaskExecutor } from '../core/execution'
 import { interpolatePlan } from '../core/interpolation/plan-run'
 import type { VolumeTask, VolumeTaskResult } from '../core/interpolation/volume-task'
 import { requirePlan } from '../core/planning/plans'
 import type { Db } from '../core/store/database'
 import { interpolationOnWorkers } from '../workers/executors'
+import { cancelledInPlainWords, createCancelRegistry } from './cancel-registry'
 
 export interface InterpolationDoorOptions {
   db: Db
@@ -31,39 +31,35 @@ export interface InterpolationDoor {
 export function createInterpolationDoor(options: InterpolationDoorOptions): InterpolationDoor {
   const { db, workspace, emit } = options
   const execute = options.execute ?? interpolationOnWorkers
-  const running = new Map<string, AbortController>()
+  const running = createCancelRegistry<string>({
+    describe: (task) => `task ${task}`,
+    alreadyRunning: 'is already running; choose a new task id for a new run',
+    notRunning: 'is not interpolating in this workbench (it may have ended already)',
+  })
 
   async function run({ task, ...request }: ApiInput<'interpolation:run'>): Promise<InterpolationRun> {
     if (task === undefined) return interpolatePlan({ db, workspace, execute }, request)
-    if (running.has(task)) throw new InputError(`task ${task}`, 'is already running; choose a new task id for a new run')
-    const controller = new AbortController()
-    running.set(task, controller)
+    const signal = running.begin(task)
     try {
       const total = requirePlan(db, request.planId).items.length
       emit({ task, done: 0, total, message: 'interpolating' })
       return await interpolatePlan(
-        { db, workspace, execute, signal: controller.signal, onProgress: (done, of) => emit({ task, done, total: of, message: 'interpolating' }) },
+        { db, workspace, execute, signal, onProgress: (done, of) => emit({ task, done, total: of, message: 'interpolating' }) },
         request,
       )
     } catch (err) {
-      // A cancel the user asked for is an outcome to show in plain words, not a server failure.
-      if (err instanceof CancelledError) throw new InputError('interpolation', 'was cancelled; its run is kept as cancelled and its masks were removed')
-      throw err
+      throw cancelledInPlainWords(err, 'interpolation', 'was cancelled; its run is kept as cancelled and its masks were removed')
     } finally {
-      running.delete(task)
+      running.end(task)
     }
   }
 
   return {
     run,
     cancel(task) {
-      const controller = running.get(task)
-      if (!controller) throw new InputError(`task ${task}`, 'is not interpolating in this workbench (it may have ended already)')
-      controller.abort()
+      running.cancel(task)
       return { task }
     },
-    cancelAll() {
-      for (const controller of running.values()) controller.abort()
-    },
+    cancelAll: running.cancelAll,
   }
 }

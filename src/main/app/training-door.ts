@@ -1,15 +1,14 @@
 // The UI's side of training runs (train:start, train:cancel): each run trains on a worker thread so the
 // server never blocks, keeps an AbortController so it can be cancelled, and pushes throttled progress events.
-import { InputError } from '../../shared/errors'
 import type { ApiInput, ApiOutput } from '../../shared/api'
 import type { TrainProgress } from '../../shared/training'
-import { CancelledError } from '../core/execution'
 import { interpolatePlan } from '../core/interpolation/plan-run'
 import { requireDataset } from '../core/planning/plans'
 import type { Db } from '../core/store/database'
 import { trainRun, type TrainRunner } from '../core/training/run-training'
 import { interpolationOnWorkers } from '../workers/executors'
 import { trainOnWorker } from '../workers/train-runner'
+import { cancelledInPlainWords, createCancelRegistry } from './cancel-registry'
 
 export interface TrainingDoorOptions {
   db: Db
@@ -57,7 +56,12 @@ export function throttleProgress(
 export function createTrainingDoor(options: TrainingDoorOptions): TrainingDoor {
   const { db, workspace } = options
   const baseRunner = options.runner ?? trainOnWorker
-  const running = new Map<number, AbortController>()
+  const running = createCancelRegistry<number>({
+    describe: (runId) => `run ${runId}`,
+    // The store gives every run a new id, so this cannot happen; the registry still refuses rather than lose a run.
+    alreadyRunning: 'is training already',
+    notRunning: 'is not training in this workbench (it may have ended already)',
+  })
 
   async function start(input: ApiInput<'train:start'>): Promise<ApiOutput<'train:start'>> {
     const dataset = requireDataset(db, input.dataset)
@@ -66,8 +70,8 @@ export function createTrainingDoor(options: TrainingDoorOptions): TrainingDoor {
     let runId: number | undefined
     // Called once the run is recorded: from here on it can be cancelled, and the UI learns its id.
     const runner: TrainRunner = (job, runOptions) => {
+      running.begin(job.runId, controller)
       runId = job.runId
-      running.set(job.runId, controller)
       emit({ runId: job.runId, phase: 'loading', step: 0, steps: job.config.steps, loss: null, lr: null, stepsPerSecond: null, etaSeconds: null, annotatedFraction: null })
       return baseRunner(job, runOptions)
     }
@@ -84,25 +88,19 @@ export function createTrainingDoor(options: TrainingDoorOptions): TrainingDoor {
       )
       return { runId: run.runId, result: run.result }
     } catch (err) {
-      // A cancel the user asked for is an outcome to show in plain words, not a server failure.
-      if (err instanceof CancelledError && runId !== undefined) throw new InputError(`run ${runId}`, 'was cancelled; the history keeps it as cancelled')
-      throw err
+      throw runId === undefined ? err : cancelledInPlainWords(err, `run ${runId}`, 'was cancelled; the history keeps it as cancelled')
     } finally {
-      if (runId !== undefined) running.delete(runId)
+      if (runId !== undefined) running.end(runId)
     }
   }
 
   return {
     start,
     cancel(runId) {
-      const controller = running.get(runId)
-      if (!controller) throw new InputError(`run ${runId}`, 'is not training in this workbench (it may have ended already)')
-      controller.abort()
+      running.cancel(runId)
       return { runId }
     },
-    active: () => [...running.keys()],
-    cancelAll() {
-      for (const controller of running.values()) controller.abort()
-    },
+    active: running.active,
+    cancelAll: running.cancelAll,
   }
 }
