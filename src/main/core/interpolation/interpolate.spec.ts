@@ -39,8 +39,12 @@ describe('interpolateMask input checks', () => {
     expect(problemOf({ sparse: new Uint8Array(59) })).toMatch(/59 voxels but the image has 60/)
   })
 
-  it('rejects annotated slices without any foreground, naming them', () => {
-    expect(problemOf({ annotated: [0, 2] })).toMatch(/annotated slices \(0, 2\) contain no foreground/)
+  it('fills a volume whose annotated slices are all background with background, for every method', () => {
+    for (const method of ['propagate', 'sdf', 'nearest'] as const) {
+      const result = interpolateMask({ image: syntheticVolume(dims, image), sparse: sparse(), annotated: [0, 2], method })
+      expect(result.dense.every((v) => v === 0), method).toBe(true)
+      expect(result.slices.map((s) => s.source), method).toEqual(['annotated', 'empty', 'annotated', 'empty', 'empty'])
+    }
   })
 
   it('accepts float labels that are whole numbers and rejects others', () => {

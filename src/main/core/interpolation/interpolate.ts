@@ -11,11 +11,14 @@ const SOURCE = 'interpolation input'
 
 /**
  * Fills the unannotated slices of a sparse label volume with the chosen method and reports, per slice, where
- * its mask came from and how far the nearest annotated slice is. Bad input throws InputError naming the problem.
+ * its mask came from and how far the nearest annotated slice is. Bad input throws InputError naming the problem;
+ * annotated slices without any foreground are valid input and give an all-background volume.
  */
 export function interpolateMask(input: InterpolationInput, onProgress?: ProgressFn, signal?: AbortSignal): InterpolationResult {
   const stack = validate(input, onProgress, signal)
-  const masks = dispatch(input, stack)
+  // Annotated slices that are all background (a random plan can pick only slices beside the structure) say
+  // nothing lies there: every method's answer is an all-background volume, as the annotator's reading implies.
+  const masks: SliceMasks = stack.labels.length === 0 ? [] : dispatch(input, stack)
   const { dims, sliceAxis } = input.image.header
   const dense = new Uint8Array(dims[0] * dims[1] * dims[2])
   const annotatedSet = new Set(stack.annotated)
@@ -71,7 +74,6 @@ function validate(input: InterpolationInput, onProgress: ProgressFn | undefined,
     for (let p = 0; p < mask.length; p++) if (mask[p] !== 0) labelSet.add(mask[p] as number)
     masks.set(a, mask)
   }
-  if (labelSet.size === 0) throw new InputError(SOURCE, `the annotated slices (${annotated.join(', ')}) contain no foreground at all`)
   const labels = [...labelSet].sort((a, b) => a - b)
   const scale = robustScale(image.data)
   const cache = new Map<number, Float32Array>()

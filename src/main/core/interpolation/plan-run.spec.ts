@@ -55,7 +55,7 @@ describe('interpolatePlan', () => {
     expect(b.volumes.map((v) => v.iou)).toEqual(a.volumes.map((v) => v.iou))
   })
 
-  it('refuses an unknown plan or method and a plan whose annotated slices hold no object, storing nothing', async () => {
+  it('refuses an unknown plan or method, storing nothing; a plan whose annotated slices hold no object gives empty masks', async () => {
     await expect(interpolatePlan({ db, workspace, execute }, { planId: 99, method: 'sdf' })).rejects.toThrow(/plan 99: no plan has this id/)
     await expect(interpolatePlan({ db, workspace, execute }, { planId: 1, method: 'magic' })).rejects.toThrow(/--method/)
     const volume = (await import('../store/datasets-repo')).getDataset(db, 'sample')?.volumeRecords.find((v) => v.subset === 'train')
@@ -66,9 +66,13 @@ describe('interpolatePlan', () => {
       subsetMode: 'nested', seed: 0, source: 'generated', request: null, totalSlices: 1, perVolumeCountsDiffer: false,
       items: [{ volumeId: volume.id, volume: volume.caseId, sliceAxis: 2, sliceCount: volume.dims[2], slices: [0] }],
     })
-    await expect(interpolatePlan({ db, workspace, execute }, { planId: empty.planId, method: 'propagate' })).rejects.toMatchObject({ name: 'InputError' })
     expect(listRuns(db)).toEqual([])
     expect(existsSync(join(workspace, 'interpolations')) ? readdirSync(join(workspace, 'interpolations')) : []).toEqual([])
+    // The annotator saw nothing on the slice, so nothing is filled in: the volume scores 0 against its human mask.
+    const run = await interpolatePlan({ db, workspace, execute }, { planId: empty.planId, method: 'propagate' })
+    expect(run.volumes).toHaveLength(1)
+    expect(run.meanIoU).toBe(0)
+    expect(listRuns(db)).toHaveLength(1)
   })
 
   it('marks a cancelled run as cancelled', async () => {
