@@ -84,7 +84,11 @@ export type ScheduleConfig = z.infer<typeof ScheduleConfigSchema>
 
 /** Seeded augmentation; each transform is drawn per sample with probability `probability`. */
 export const AugmentConfigSchema = z.object({
-  /** Random flips along each in-plane axis (and depth for 3D). */
+  /**
+   * Random flips along each in-plane axis (and depth for 3D). Turn them off where a label's meaning depends on
+   * where it lies: MSD hippocampus's anterior (1) and posterior (2) swap places under a flip along the
+   * anterior–posterior axis, and a small net then learns one of the two labels only.
+   */
   flip: z.boolean().default(true),
   /** Random rotation (degrees, ±) and isotropic scale (±fraction); 0 switches it off. */
   rotateDegrees: z.number().min(0).max(180).default(0),
