@@ -40,9 +40,14 @@ const sparse = (d: SweepData): TrialPoint[] => d.points.filter((p) => !p.dense &
 const cellKey = (p: TrialPoint): string => `${p.model}|${p.density}|${p.volumeFraction}`
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`
 
-/** A line chart with error bars over seeds, one facet per model. */
-function lineChart(title: string, rows: Row[], x: { field: string; title: string; log?: boolean }, y: { field: string; title: string }, color: { field: string; title: string }): TopLevelSpec {
+/**
+ * A line chart with error bars over seeds, one facet per model. With `y.range` the axis shows only the
+ * metric's possible values and the error bars are clipped to it: with two seeds a 95 % t-interval is ±12.7 std
+ * wide and would otherwise stretch an IoU axis from −1 to 2 (the CSV and JSON keep the intervals unclipped).
+ */
+function lineChart(title: string, rows: Row[], x: { field: string; title: string; log?: boolean }, y: { field: string; title: string; range?: [number, number] }, color: { field: string; title: string }): TopLevelSpec {
   const encX = { field: x.field, type: 'quantitative' as const, title: x.title, scale: x.log ? { type: 'log' as const } : { zero: false } }
+  const scaleY = y.range ? { domain: y.range, clamp: true } : { zero: false }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -52,8 +57,8 @@ function lineChart(title: string, rows: Row[], x: { field: string; title: string
       width: 320,
       height: 220,
       layer: [
-        { mark: { type: 'line', point: true }, encoding: { x: encX, y: { field: `${y.field}Mean`, type: 'quantitative', title: y.title, scale: { zero: false } }, color: { field: color.field, type: 'nominal', title: color.title } } },
-        { mark: 'errorbar', encoding: { x: encX, y: { field: `${y.field}CiLow`, type: 'quantitative', title: y.title }, y2: { field: `${y.field}CiHigh` }, color: { field: color.field, type: 'nominal' } } },
+        { mark: { type: 'line', point: true }, encoding: { x: encX, y: { field: `${y.field}Mean`, type: 'quantitative', title: y.title, scale: scaleY }, color: { field: color.field, type: 'nominal', title: color.title } } },
+        { mark: 'errorbar', encoding: { x: encX, y: { field: `${y.field}CiLow`, type: 'quantitative', title: y.title, scale: scaleY }, y2: { field: `${y.field}CiHigh` }, color: { field: color.field, type: 'nominal' } } },
       ],
     },
   } as TopLevelSpec
@@ -96,7 +101,7 @@ export function figureBudget(d: SweepData): Figure {
   const sentence = best
     ? `The best sparse cell was ρ = ${best.density}, s = ${best.volumeFraction} (${best.model}): IoU ${(best.iouMean as number).toFixed(3)} with ${pct(best.budgetFraction as number)} of the training slices annotated.`
     : 'No sparse trial is done yet.'
-  const chart = cells.length ? lineChart('Fig. 2: IoU against budget', cells, { field: 'budgetFraction', title: 'budget (fraction of training slices)', log: true }, { field: 'iou', title: 'test IoU' }, { field: 'volumeFraction', title: 'volume count s' }) : null
+  const chart = cells.length ? lineChart('Fig. 2: IoU against budget', cells, { field: 'budgetFraction', title: 'budget (fraction of training slices)', log: true }, { field: 'iou', title: 'test IoU (95 % CI clipped to 0–1)', range: [0, 1] }, { field: 'volumeFraction', title: 'volume count s' }) : null
   return { id: 'fig2-budget', title: 'Fig. 2: IoU against budget, coloured by volume count', sentence, rows: cells, chart, tests: [] }
 }
 
@@ -129,7 +134,7 @@ export function figureEqualBudget(d: SweepData): Figure {
     ? `At ${countOf(moreVolumesWon, lines.length, 'budget')} with several ways to spend it, more volumes with fewer slices each scored a higher mean IoU than fewer volumes with more slices.`
     : 'The grid has no two cells of equal budget (ρ·s), so density and volume count cannot be traded off here.'
   const chart = rows.length
-    ? lineChart('Fig. 3: IoU along lines of equal budget', rows.map((r) => ({ ...r, budget: String(r.budget) })), { field: 'density', title: 'density ρ', log: true }, { field: 'iou', title: 'test IoU' }, { field: 'budget', title: 'budget ρ·s' })
+    ? lineChart('Fig. 3: IoU along lines of equal budget', rows.map((r) => ({ ...r, budget: String(r.budget) })), { field: 'density', title: 'density ρ', log: true }, { field: 'iou', title: 'test IoU (95 % CI clipped to 0–1)', range: [0, 1] }, { field: 'budget', title: 'budget ρ·s' })
     : null
   return { id: 'fig3-equal-budget', title: 'Fig. 3: IoU against density along lines of equal budget', sentence, rows, chart, tests }
 }

@@ -80,6 +80,19 @@ describe('figures on known data', () => {
     expect(fig.rows).toHaveLength(4)
   })
 
+  it('IoU charts keep their axis to 0–1 and clip the intervals there; the rows keep them whole', () => {
+    // Two seeds 0.3 apart: the t-interval (±12.7062·0.2121/√2) runs far outside 0–1.
+    const fig = figureEqualBudget(data([0, 1].flatMap((seed) => [
+      point({ density: 0.1, volumeFraction: 1, meanIou: 0.4 + 0.3 * seed, seed }),
+      point({ density: 0.4, volumeFraction: 0.25, meanIou: 0.5, seed }),
+    ])))
+    const row = fig.rows.find((r) => r.density === 0.1)
+    expect(row?.iouCiLow).toBeLessThan(-1)
+    expect(row?.iouCiHigh).toBeGreaterThan(2)
+    const layers = (fig.chart as unknown as { spec: { layer: { encoding: { y: { scale: unknown } } }[] } }).spec.layer
+    for (const layer of layers) expect(layer.encoding.y.scale).toEqual({ domain: [0, 1], clamp: true })
+  })
+
   it('Fig. 4 pairs trials with and without interpolation on the same plan and seed; Table 3 averages plans', () => {
     const pts: TrialPoint[] = []
     for (const seed of [0, 1, 2]) {
