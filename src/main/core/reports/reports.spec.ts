@@ -63,6 +63,17 @@ describe('figures on known data', () => {
     expect(fig.sentence).toMatch(/between 17\.5 % .* and 17\.5 % of the IoU/)
   })
 
+  it('Fig. 1 says "above dense" for sparse cells that beat the dense baseline', () => {
+    const fig = figureDrop(data([
+      point({ dense: true, density: 1, volumeFraction: 1, meanIou: 0.5 }),
+      point({ density: 0.1, volumeFraction: 0.5, meanIou: 0.6 }),
+      point({ density: 0.2, volumeFraction: 1, meanIou: 0.45 }),
+    ]))
+    expect(fig.sentence).toBe(
+      'Against dense training, sparse annotation scored from 20.0 % above dense (ρ = 0.1, s = 0.5, 5.0 % of the slices) to 10.0 % below dense (ρ = 0.2, s = 1, 20.0 % of the slices); 1 of 2 sparse cells beat the dense baseline.',
+    )
+  })
+
   it('Fig. 3: counts the equal-budget lines on which more volumes with fewer slices won, with a paired test per line', () => {
     const pts: TrialPoint[] = []
     for (const seed of [0, 1, 2, 3, 4, 5]) {
