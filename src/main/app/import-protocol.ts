@@ -1,4 +1,4 @@
-import type { DatasetSummary, ImportOptions } from '../../shared/dataset'
+import type { ImportOptions } from '../../shared/dataset'
 
 /** What an import worker needs: its own connection to the store (by path) and the import's options. */
 export interface ImportJob {
@@ -7,9 +7,9 @@ export interface ImportJob {
   options: ImportOptions
 }
 
-/** Messages from an import worker to the thread that started it. */
-export type ImportWorkerMessage =
-  | { type: 'progress'; done: number; total: number; caseId: string }
-  | { type: 'result'; summary: DatasetSummary }
-  | { type: 'cancelled'; message: string }
-  | { type: 'error'; message: string; source?: string; problem?: string }
+/** An import worker's progress message: pairs read so far and the last one's case id. */
+export interface ImportProgress {
+  done: number
+  total: number
+  caseId: string
+}
