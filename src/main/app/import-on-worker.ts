@@ -4,7 +4,7 @@ import type { DatasetSummary } from '../../shared/dataset'
 import { importDataset } from '../core/datasets/import'
 import type { Db } from '../core/store/database'
 import { runJobWorker } from '../workers/job-worker'
-import type { ImportJob, ImportProgress } from './import-protocol'
+import type { ImportJob, ImportPairRead } from './import-protocol'
 
 export interface ImportRunOptions {
   /** Aborting stops the import before its next pair; the promise rejects with a CancelledError. */
@@ -20,7 +20,7 @@ export type ImportRunner = (job: ImportJob, options: ImportRunOptions) => Promis
  * between pairs (it removes what it wrote and stores nothing).
  */
 export const importOnWorker: ImportRunner = (job, options) =>
-  runJobWorker<ImportJob, DatasetSummary, ImportProgress>('import.worker', job, {
+  runJobWorker<ImportJob, DatasetSummary, ImportPairRead>('import.worker', job, {
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (p) => options.onProgress?.(p.done, p.total, p.caseId),
     what: `the import of ${job.options.name}`,

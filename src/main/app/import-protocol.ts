@@ -7,8 +7,8 @@ export interface ImportJob {
   options: ImportOptions
 }
 
-/** An import worker's progress message: pairs read so far and the last one's case id. */
-export interface ImportProgress {
+/** An import worker's progress: pairs read so far and the last one's case id (the UI's event, ImportProgress in shared/dataset.ts, adds the name and phase). */
+export interface ImportPairRead {
   done: number
   total: number
   caseId: string

@@ -5,9 +5,9 @@ import type { DatasetSummary } from '../../shared/dataset'
 import { importDataset } from '../core/datasets/import'
 import { openDatabase } from '../core/store/database'
 import { serveJob } from '../workers/serve-job'
-import type { ImportJob, ImportProgress } from './import-protocol'
+import type { ImportJob, ImportPairRead } from './import-protocol'
 
-await serveJob<ImportJob, DatasetSummary, ImportProgress>('import.worker', (job, hooks) => {
+await serveJob<ImportJob, DatasetSummary, ImportPairRead>('import.worker', (job, hooks) => {
   const db = openDatabase(job.dbPath)
   try {
     return importDataset(

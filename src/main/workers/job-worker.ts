@@ -1,6 +1,6 @@
 // One job on its own worker thread, cancellable: the shape the training and the dataset-import runners share.
-import { InputError } from '../../shared/errors'
 import { CancelledError } from '../core/execution'
+import { fromErrorMessage, type ErrorMessage } from './protocol'
 import { startWorker, workerEntry } from './worker-entry'
 import type { WorkerName } from './worker-files'
 
@@ -11,7 +11,7 @@ export const CANCEL_GRACE_MS = 30_000
 export type JobEndMessage<R> =
   | { type: 'result'; value: R }
   | { type: 'cancelled'; message?: string }
-  | { type: 'error'; message: string; source?: string; problem?: string }
+  | ({ type: 'error' } & ErrorMessage)
 
 export interface JobWorkerOptions<P> {
   /** Aborting sets the shared flag the worker polls; the promise rejects with a CancelledError. */
@@ -55,7 +55,7 @@ export function runJobWorker<J, R, P>(name: WorkerName, job: J, options: JobWork
       if (m.type === 'progress') options.onProgress?.(m.progress)
       else if (m.type === 'result') settle({ value: m.value })
       else if (m.type === 'cancelled') settle({ error: new CancelledError(m.message ?? 'cancelled') })
-      else settle({ error: m.source !== undefined && m.problem !== undefined ? new InputError(m.source, m.problem) : new Error(m.message) })
+      else settle({ error: fromErrorMessage(m) })
     })
     worker.on('error', (err) => settle({ error: err }))
     worker.on('exit', (code) => settle({ error: new Error(`the worker for ${options.what} exited (code ${code}) before it finished`) }))

@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
-import { InputError } from '../../shared/errors'
 import { CancelledError, type ExecuteOptions } from '../core/execution'
-import type { FromWorker, ToWorker } from './protocol'
+import { fromErrorMessage, type FromWorker, type ToWorker } from './protocol'
 import { startWorker, type WorkerEntry } from './worker-entry'
 
 /** Worker count (default: one per core, at most the number of tasks), progress, and a signal whose abort terminates every worker at once. */
@@ -48,7 +47,7 @@ export function runPool<P, R>(entry: WorkerEntry, tasks: readonly P[], options: 
       worker.on('message', (m: FromWorker<R>) => {
         if (m.type === 'progress') return
         if (m.type === 'error') {
-          return finish(m.source !== undefined && m.problem !== undefined ? new InputError(m.source, m.problem) : new Error(m.message))
+          return finish(fromErrorMessage(m))
         }
         results[m.id] = m.value
         done++

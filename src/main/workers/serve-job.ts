@@ -1,9 +1,9 @@
 // The worker side of runJobWorker (job-worker.ts): reads the job and the cancel flag from workerData, runs it,
 // and posts progress and one end message. Only worker entry files import this.
 import { parentPort, workerData } from 'node:worker_threads'
-import { isInputError } from '../../shared/errors'
 import { CancelledError } from '../core/execution'
 import type { JobEndMessage } from './job-worker'
+import { toErrorMessage } from './protocol'
 
 export interface JobHooks<P> {
   onProgress(progress: P): void
@@ -25,8 +25,6 @@ export async function serveJob<J, R, P>(name: string, run: (job: J, hooks: JobHo
     })
     end({ type: 'result', value })
   } catch (err) {
-    if (err instanceof CancelledError) end({ type: 'cancelled', message: err.message })
-    else if (isInputError(err)) end({ type: 'error', message: err.message, source: err.source, problem: err.problem })
-    else end({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+    end(err instanceof CancelledError ? { type: 'cancelled', message: err.message } : { type: 'error', ...toErrorMessage(err) })
   }
 }

@@ -1,6 +1,5 @@
 import { parentPort } from 'node:worker_threads'
-import { isInputError } from '../../shared/errors'
-import type { FromWorker, ToWorker } from './protocol'
+import { toErrorMessage, type FromWorker, type ToWorker } from './protocol'
 
 /** Progress reporter handed to a task: `done` of `total` units finished. */
 export type TaskProgress = (done: number, total: number) => void
@@ -20,8 +19,7 @@ export function serveTasks<P, R>(handler: (payload: P, progress: TaskProgress) =
         const value = await handler(message.payload, (done, total) => send({ type: 'progress', id: message.id, done, total }))
         send({ type: 'result', id: message.id, value })
       } catch (err) {
-        if (isInputError(err)) send({ type: 'error', id: message.id, message: err.message, source: err.source, problem: err.problem })
-        else send({ type: 'error', id: message.id, message: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+        send({ type: 'error', id: message.id, ...toErrorMessage(err) })
       }
     })
   })
