@@ -7,9 +7,38 @@ import { InterpolationMethodSchema } from './interpolation'
  * config (defaults filled in) is what the run record keeps, so a run can be replayed from its record.
  */
 
-/** Backends of the ladder ('tensorflow' is what tfjs-node-gpu and tfjs-node register). */
-export const trainBackends = ['tensorflow', 'wasm', 'cpu'] as const
+/**
+ * Backends of the ladder, fastest first: 'tensorflow' is what tfjs-node-gpu and tfjs-node register,
+ * 'webgpu' is TF.js's WebGPU backend on Dawn's Node bindings (a hardware adapter unless forced).
+ */
+export const trainBackends = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const
 export const TrainBackendSchema = z.enum(trainBackends)
+export type TrainBackend = z.infer<typeof TrainBackendSchema>
+
+/** The GPU adapter a webgpu run computed on, as the driver describes it. */
+export const GpuAdapterSchema = z.object({
+  /** Dawn's backend for it: vulkan, metal, d3d12, opengl. */
+  api: z.string(),
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  /** A CPU rasteriser posing as a GPU (llvmpipe, SwiftShader, lavapipe, WARP): for tests, never chosen unasked. */
+  software: z.boolean(),
+})
+export type GpuAdapter = z.infer<typeof GpuAdapterSchema>
+
+/** The one-line warning for a run on a software adapter (null for a hardware one). */
+export function softwareAdapterWarning(a: GpuAdapter | null): string | null {
+  if (!a?.software) return null
+  return `webgpu ran on ${a.device || a.description || 'a software adapter'}, a software adapter (the CPU drawing as a GPU): correct, but slower than --backend wasm`
+}
+
+/** A short human name for an adapter ("llvmpipe (opengl, software)"). */
+export function describeAdapter(a: GpuAdapter): string {
+  const name = [a.vendor, a.architecture, a.device].filter((s) => s.trim() !== '').join(' ') || a.description || 'unnamed adapter'
+  return `${name} (${a.api}${a.software ? ', software' : ''})`
+}
 
 /** Models: 2D nets predict slice by slice; 3D nets take patches and predict by sliding windows. */
 export const modelKinds = ['unet2d', 'attention-unet2d', 'unet3d'] as const
@@ -217,6 +246,8 @@ export const TrainResultSchema = z.object({
   backend: TrainBackendSchema,
   /** Why each faster backend was not used. */
   backendReasons: z.array(z.string()),
+  /** The GPU adapter of a webgpu run (null on other backends; absent in records older than the webgpu rung). */
+  adapter: GpuAdapterSchema.nullable().default(null),
   threads: z.number().int(),
   /** Training volumes and annotated slices the run learned from. */
   trainVolumes: z.number().int(),

@@ -37,7 +37,7 @@ describe('throttleProgress', () => {
 })
 
 const fakeResult: TrainResult = {
-  backend: 'cpu', backendReasons: [], threads: 1, trainVolumes: 1, annotatedSlices: 1, parameters: 1, steps: 2,
+  backend: 'cpu', backendReasons: [], adapter: null, threads: 1, trainVolumes: 1, annotatedSlices: 1, parameters: 1, steps: 2,
   timings: { loadMs: 0, trainMs: 0, msPerStep: 0, evalMs: 0 }, peakRssMb: 1, curve: [], checkpoint: 'x', evaluation: null,
 }
 

@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
-import { configureWasm } from '../core/training/backend'
-import { registerProjectWasmKernels, restoreStockWasmKernels } from '../core/training/kernels/register'
+import { configureWasm } from '../core/training/backends/wasm/setup'
+import { registerProjectWasmKernels, restoreStockWasmKernels } from '../core/training/backends/wasm/register-kernels'
 import { createRng, type Rng } from '../core/random/rng'
 
 const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`

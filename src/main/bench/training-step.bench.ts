@@ -16,12 +16,12 @@ import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
 import { LossConfigSchema, OptimizerConfigSchema, type ModelConfig } from '../../shared/training'
-import { configureWasm } from '../core/training/backend'
+import { configureWasm } from '../core/training/backends/wasm/setup'
 import { batchLoss } from '../core/training/train'
 import type { Batch } from '../core/training/types'
 import { buildModel } from '../core/training/models/build-model'
 import { createOptimizer } from '../core/training/optim/optimizers'
-import { wasmThreadsInUse } from '../core/training/wasm-threads'
+import { wasmThreadsInUse } from '../core/training/backends/wasm/threads'
 import { createRng, deriveRng } from '../core/random/rng'
 import { median } from './timing'
 
@@ -56,7 +56,7 @@ interface StepReport {
 }
 
 /** The product's training step for `c` on the active backend, on one fixed random batch. */
-function productStep(c: StepCase): { step: () => number; dispose: () => void } {
+function productStep(c: StepCase): { step: () => Promise<number>; dispose: () => void } {
   const numClasses = c.classes
   const model: ModelConfig = { kind: c.dims === 2 ? 'unet2d' : 'unet3d', depth: DEPTH, baseChannels: BASE, normalisation: 'batch' }
   const lossConfig = LossConfigSchema.parse({ kind: 'ce' })
@@ -71,7 +71,7 @@ function productStep(c: StepCase): { step: () => number; dispose: () => void } {
   const weights = new Float32Array(voxels).fill(1)
   const batch: Batch = { shape, images, labels, weights, annotatedFraction: 1 }
   // train.ts's step, the same functions.
-  const step = (): number => optimizer.minimise(() => batchLoss(net, batch, lossConfig, numClasses), optimizerConfig.lr)
+  const step = (): Promise<number> => optimizer.minimise(() => batchLoss(net, batch, lossConfig, numClasses), optimizerConfig.lr)
   return { step, dispose: () => (optimizer.dispose(), net.dispose()) }
 }
 
@@ -83,7 +83,7 @@ async function measureOurs(c: StepCase, threads: number): Promise<void> {
   const times: number[] = []
   for (let i = 0; i < c.warmup + c.steps; i++) {
     const t = performance.now()
-    const loss = step()
+    const loss = await step()
     if (!Number.isFinite(loss)) throw new Error(`loss ${loss} at step ${i}`)
     if (i >= c.warmup) times.push((performance.now() - t) / 1000)
   }
@@ -97,10 +97,10 @@ async function profileOurs(name: CaseName, threads: number): Promise<void> {
   configureWasm({ threads })
   await tf.setBackend('wasm')
   const { step, dispose } = productStep(cases[name])
-  step()
-  step()
+  await step()
+  await step()
   const t = performance.now()
-  const info = await tf.profile(() => void step())
+  const info = await tf.profile(async () => void (await step()))
   const wall = performance.now() - t
   const byKernel = new Map<string, { ms: number; calls: number }>()
   for (const k of info.kernels) {

@@ -23,6 +23,7 @@ export function fakeResult(job: TrainJob, score = fakeScore(job)): TrainResult {
   return {
     backend: 'wasm',
     backendReasons: [],
+  adapter: null,
     threads: 1,
     trainVolumes: job.train.length,
     annotatedSlices: 0,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InputError } from '../../../shared/errors'
 import { ModelConfigSchema, type ModelConfig } from '../../../shared/training'
 import { createRng } from '../random/rng'
-import { configureWasm } from './backend'
+import { configureWasm } from './backends/wasm/setup'
 import { loadCheckpointInto, readCheckpoint, saveCheckpoint } from './checkpoint'
 import { buildModel, type ConfiguredNet } from './models/build-model'
 
@@ -49,13 +49,13 @@ function expectInputError(fn: () => unknown, path: string, problem: RegExp): voi
 }
 
 describe('checkpoints', () => {
-  it('round-trips weights, state and slots: a fresh net after loading gives the same outputs', () => {
+  it('round-trips weights, state and slots: a fresh net after loading gives the same outputs', async () => {
     const a = net({}, 1)
     const x = input()
     tf.tidy(() => a.apply(x, true)) // moves the running statistics off their initial values
     const slot = tf.variable(tf.tensor1d([1.5, -2]), false)
     const path = join(dir, 'round.ckpt')
-    saveCheckpoint(path, { net: a, optimizerSlots: new Map([['down0.conv1.w/m', slot]]), meta: { step: 7 } })
+    await saveCheckpoint(path, { net: a, optimizerSlots: new Map([['down0.conv1.w/m', slot]]), meta: { step: 7 } })
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
 
     const checkpoint = readCheckpoint(path)
@@ -73,10 +73,10 @@ describe('checkpoints', () => {
     for (const t of [a, b, x, slot]) t.dispose()
   })
 
-  it('refuses bad files with an InputError naming the file', () => {
+  it('refuses bad files with an InputError naming the file', async () => {
     const a = net()
     const good = join(dir, 'good.ckpt')
-    saveCheckpoint(good, { net: a, meta: {} })
+    await saveCheckpoint(good, { net: a, meta: {} })
     const bytes = readFileSync(good)
     const headerLength = bytes.readUInt32LE(8)
     const write = (name: string, data: Buffer | string): string => {
@@ -112,10 +112,10 @@ describe('checkpoints', () => {
     a.dispose()
   })
 
-  it('refuses a checkpoint of another model, class count or tensor shape before touching the net', () => {
+  it('refuses a checkpoint of another model, class count or tensor shape before touching the net', async () => {
     const a = net()
     const path = join(dir, 'a.ckpt')
-    saveCheckpoint(path, { net: a, meta: {} })
+    await saveCheckpoint(path, { net: a, meta: {} })
     const checkpoint = readCheckpoint(path)
     const cases: [ConfiguredNet, RegExp][] = [
       [net({ baseChannels: 3 }), /different model/],
@@ -141,11 +141,11 @@ describe('checkpoints', () => {
     for (const n of [a, b]) n.dispose()
   })
 
-  it('replaces an existing file atomically', () => {
+  it('replaces an existing file atomically', async () => {
     const path = join(dir, 'replace.ckpt')
     writeFileSync(path, 'old contents')
     const a = net()
-    saveCheckpoint(path, { net: a, meta: { n: 1 } })
+    await saveCheckpoint(path, { net: a, meta: { n: 1 } })
     expect(readCheckpoint(path).header.meta).toEqual({ n: 1 })
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
     a.dispose()

@@ -93,8 +93,12 @@ function takeFloats(data: Buffer, at: number, size: number): Float32Array {
 
 let tempCounter = 0
 
-/** Writes the checkpoint of `net` (weights, state, optional optimiser slots) to `path` atomically. */
-export function saveCheckpoint(path: string, input: SaveCheckpointInput): void {
+/**
+ * Writes the checkpoint of `net` (weights, state, optional optimiser slots) to `path` atomically. Values
+ * are read asynchronously (webgpu cannot read synchronously in Node); every value is read before the file
+ * is opened, so a GPU fault while reading leaves no file behind.
+ */
+export async function saveCheckpoint(path: string, input: SaveCheckpointInput): Promise<void> {
   const { net } = input
   const groups: [CheckpointGroup, ReadonlyMap<string, tf.Variable>][] = [
     ['weight', net.weights],
@@ -106,7 +110,7 @@ export function saveCheckpoint(path: string, input: SaveCheckpointInput): void {
   let offset = 0
   for (const [group, vars] of groups) {
     for (const [name, v] of vars) {
-      const values = v.dataSync()
+      const values = await v.data()
       if (!(values instanceof Float32Array)) throw new Error(`checkpoint: variable '${name}' is ${v.dtype}, only float32 is stored`)
       tensors.push({ group, name, shape: [...v.shape], offset })
       chunks.push(values)

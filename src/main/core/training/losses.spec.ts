@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LossConfigSchema, type LossConfig, type LossKind } from '../../../shared/training'
 import { createRng } from '../random/rng'
-import { configureWasm } from './backend'
+import { configureWasm } from './backends/wasm/setup'
 import { relativeError } from './kernels/finite-difference'
 import { computeLoss, DICE_SMOOTH } from './losses'
 

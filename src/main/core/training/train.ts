@@ -11,7 +11,7 @@ import { CancelledError } from '../execution'
 import { deriveRng } from '../random/rng'
 import { augmentSlice } from './augment/augment2d'
 import { augmentPatch } from './augment/augment3d'
-import { selectBackend } from './backend'
+import { selectBackend, throwIfBackendFault } from './backend'
 import { loadCheckpointInto, readCheckpoint, saveCheckpoint } from './checkpoint'
 import { createPatchSampler, createSliceSampler } from './data'
 import { predictBySlices, predictByWindows, scoreVolume, summariseScores } from './evaluate'
@@ -126,7 +126,8 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
       if (hooks.isCancelled?.()) throw new CancelledError('cancelled')
       const batch = batches.next()
       const lr = learningRateAt(config.schedule, config.optimizer.lr, step, config.steps)
-      const loss = optimizer.minimise(() => batchLoss(net, batch, config.loss, numClasses), lr)
+      const loss = await optimizer.minimise(() => batchLoss(net, batch, config.loss, numClasses), lr)
+      throwIfBackendFault()
       if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step + 1}; lower the learning rate (--lr)`)
       acc = { loss: acc.loss + loss, fraction: acc.fraction + batch.annotatedFraction, n: acc.n + 1 }
       const done = step + 1
@@ -135,7 +136,7 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
         acc = { loss: 0, fraction: 0, n: 0 }
       }
       if (config.checkpointEvery > 0 && done % config.checkpointEvery === 0 && done < config.steps) {
-        saveCheckpoint(job.checkpointPath.replace(/\.ckpt$/, `.step${done}.ckpt`), { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: done } })
+        await saveCheckpoint(job.checkpointPath.replace(/\.ckpt$/, `.step${done}.ckpt`), { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: done } })
       }
       const now = performance.now()
       if (now - lastEmit >= PROGRESS_INTERVAL_MS || done === config.steps) {
@@ -154,11 +155,13 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
       }
     }
     const trainMs = performance.now() - trainStarted
-    saveCheckpoint(job.checkpointPath, { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: config.steps, config } })
+    await saveCheckpoint(job.checkpointPath, { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: config.steps, config } })
     const evaluation = await evaluate(net, job, (d, t) => hooks.onProgress?.({ ...base, phase: 'evaluating', step: config.steps, done: d, total: t }))
+    throwIfBackendFault()
     return {
       backend: backend.name,
       backendReasons: backend.reasons,
+      adapter: backend.adapter,
       threads: backend.threads,
       trainVolumes: volumes.length,
       annotatedSlices: volumes.reduce((n, v) => n + v.annotatedSlices.length, 0),

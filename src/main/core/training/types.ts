@@ -70,9 +70,9 @@ export interface TrainOptimizer {
   step(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void
   /**
    * One training step: the gradients of `loss` (built inside it, so its tensors are freed) with respect to
-   * every weight, then `step`; returns the loss's value.
+   * every weight, then `step`; resolves to the loss's value (read asynchronously, as webgpu needs).
    */
-  minimise(loss: () => tf.Scalar, lr: number): number
+  minimise(loss: () => tf.Scalar, lr: number): Promise<number>
   /** Slot variables by name (for checkpoints). */
   readonly slots: ReadonlyMap<string, tf.Variable>
   /** Steps taken so far. */

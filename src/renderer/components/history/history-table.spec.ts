@@ -4,7 +4,7 @@ import type { TrainResult } from '../../../shared/training'
 import { compareConfigs, compareMetrics, filterRows, flatten, historyRow, rowsToCsv, rowsToJson } from './history-table'
 
 const result: TrainResult = {
-  backend: 'wasm', backendReasons: [], threads: 2, trainVolumes: 3, annotatedSlices: 12, parameters: 1234, steps: 5,
+  backend: 'wasm', backendReasons: [], adapter: null, threads: 2, trainVolumes: 3, annotatedSlices: 12, parameters: 1234, steps: 5,
   timings: { loadMs: 10, trainMs: 2500, msPerStep: 500, evalMs: 30 }, peakRssMb: 321.4,
   curve: [{ step: 5, loss: 0.25, lr: 1e-3, annotatedFraction: null }], checkpoint: '/ws/runs/1/model.ckpt',
   evaluation: { split: 'test', volumes: [], meanIou: 0.5, meanDice: 0.6667, perClass: [{ label: 1, iou: 0.4, dice: 0.571 }], ms: 30 },

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { sampleDataDir } from '../../../test-support/shared-data'
 import { createRng } from '../../random/rng'
-import { configureWasm } from '../../training/backend'
+import { configureWasm } from '../../training/backends/wasm/setup'
 import { readImageFile } from '../../volume'
 import { AUTOENCODER_INPUT_SIZE, autoencoderFeatures, fitAutoencoder } from './autoencoder'
 import { squaredDistance, stackRows, type FeatureMatrix } from './feature-matrix'
@@ -76,11 +76,11 @@ function varianceAroundMeanRow(m: FeatureMatrix): number {
 const mean = (xs: Float32Array): number => xs.reduce((a, b) => a + b, 0) / xs.length
 
 describe('fitAutoencoder', () => {
-  it('lowers the loss clearly, codes every slice, groups similar slices, and frees every tensor', () => {
+  it('lowers the loss clearly, codes every slice, groups similar slices, and frees every tensor', async () => {
     const { m, family } = twoFamilies(16, 1)
     const before = tf.memory().numTensors
     const started = performance.now()
-    const { codes, losses } = fitAutoencoder(m, { steps: 150, batchSize: 16 }, createRng(7))
+    const { codes, losses } = await fitAutoencoder(m, { steps: 150, batchSize: 16 }, createRng(7))
     const ms = performance.now() - started
     expect(tf.memory().numTensors).toBe(before)
     expect(losses).toHaveLength(150)
@@ -100,40 +100,40 @@ describe('fitAutoencoder', () => {
     console.info(`fitAutoencoder 32 slices, 150 steps of 16: ${ms.toFixed(0)} ms; loss ${first.toFixed(3)} → ${last.toFixed(3)} (mean-slice MSE ${meanSliceMse.toFixed(3)}); code distance within ${within.toFixed(2)}, between ${between.toFixed(2)}`)
   })
 
-  it('gives identical codes for the same seed and different ones for another seed', () => {
+  it('gives identical codes for the same seed and different ones for another seed', async () => {
     const { m } = twoFamilies(8, 4)
-    const a = fitAutoencoder(m, { steps: 20, batchSize: 8 }, createRng(5))
-    const b = fitAutoencoder(m, { steps: 20, batchSize: 8 }, createRng(5))
-    const c = fitAutoencoder(m, { steps: 20, batchSize: 8 }, createRng(6))
+    const a = await fitAutoencoder(m, { steps: 20, batchSize: 8 }, createRng(5))
+    const b = await fitAutoencoder(m, { steps: 20, batchSize: 8 }, createRng(5))
+    const c = await fitAutoencoder(m, { steps: 20, batchSize: 8 }, createRng(6))
     expect(b.codes.data).toEqual(a.codes.data)
     expect(b.losses).toEqual(a.losses)
     expect(c.codes.data).not.toEqual(a.codes.data)
   })
 
-  it('honours codeSize and refuses descriptors of another size or bad options', () => {
+  it('honours codeSize and refuses descriptors of another size or bad options', async () => {
     const { m } = twoFamilies(2, 5)
-    expect(fitAutoencoder(m, { steps: 2, codeSize: 5 }, createRng(0)).codes.cols).toBe(5)
-    expect(() => fitAutoencoder({ rows: 1, cols: 16 * 16, data: new Float32Array(256) }, {}, createRng(0))).toThrow(/32×32/)
-    expect(() => fitAutoencoder(m, { steps: 0 }, createRng(0))).toThrow(/steps/)
-    expect(() => fitAutoencoder(m, { learningRate: -1 }, createRng(0))).toThrow(/learning rate/)
-    expect(() => fitAutoencoder({ rows: 0, cols: 1024, data: new Float32Array(0) }, {}, createRng(0))).toThrow(/at least one slice/)
+    expect((await fitAutoencoder(m, { steps: 2, codeSize: 5 }, createRng(0))).codes.cols).toBe(5)
+    await expect(fitAutoencoder({ rows: 1, cols: 16 * 16, data: new Float32Array(256) }, {}, createRng(0))).rejects.toThrow(/32×32/)
+    await expect(fitAutoencoder(m, { steps: 0 }, createRng(0))).rejects.toThrow(/steps/)
+    await expect(fitAutoencoder(m, { learningRate: -1 }, createRng(0))).rejects.toThrow(/learning rate/)
+    await expect(fitAutoencoder({ rows: 0, cols: 1024, data: new Float32Array(0) }, {}, createRng(0))).rejects.toThrow(/at least one slice/)
   })
 })
 
 describe('autoencoderFeatures', () => {
-  it('returns one codeSize-column matrix per volume, rows = its slices, from one shared model', () => {
+  it('returns one codeSize-column matrix per volume, rows = its slices, from one shared model', async () => {
     const volumes = ['hippocampus_001', 'hippocampus_003'].map((id) => readImageFile(join(sampleDataDir, 'images', `${id}.nii.gz`)))
     const before = tf.memory().numTensors
     const started = performance.now()
-    const features = autoencoderFeatures(volumes, { steps: 5, batchSize: 8 }, createRng(0))
+    const features = await autoencoderFeatures(volumes, { steps: 5, batchSize: 8 }, createRng(0))
     const ms = performance.now() - started
     expect(tf.memory().numTensors).toBe(before)
     expect(features.map((f) => f.rows)).toEqual(volumes.map((v) => v.header.dims[v.header.sliceAxis]))
     expect(features.every((f) => f.cols === 32 && f.data.length === f.rows * 32 && f.data.every(Number.isFinite))).toBe(true)
     // One model for all: the rows of volume 1 are the codes of its descriptors' rows after volume 0's.
-    const fit = fitAutoencoder(stackRows(volumes.map((v) => sliceDescriptors(v, SIDE))).matrix, { steps: 5, batchSize: 8 }, createRng(0))
+    const fit = await fitAutoencoder(stackRows(volumes.map((v) => sliceDescriptors(v, SIDE))).matrix, { steps: 5, batchSize: 8 }, createRng(0))
     expect(features[1]?.data).toEqual(fit.codes.data.slice(features[0]!.rows * 32))
-    expect(autoencoderFeatures([], {}, createRng(0))).toEqual([])
+    expect(await autoencoderFeatures([], {}, createRng(0))).toEqual([])
     console.info(`autoencoderFeatures 2 sample volumes, 5 steps: ${ms.toFixed(0)} ms`)
   })
 })

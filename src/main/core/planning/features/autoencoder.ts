@@ -128,7 +128,7 @@ function positiveInteger(name: string, value: number): number {
  * Fits the autoencoder to descriptor rows (each a row-major 32×32 image) and returns every row's code and the
  * loss curve. Uses the active TF.js backend (select one first); frees every tensor and variable it made.
  */
-export function fitAutoencoder(descriptors: FeatureMatrix, options: AutoencoderOptions, rng: Rng): AutoencoderFit {
+export async function fitAutoencoder(descriptors: FeatureMatrix, options: AutoencoderOptions, rng: Rng): Promise<AutoencoderFit> {
   checkFeatureMatrix(descriptors)
   const side = AUTOENCODER_INPUT_SIZE
   if (descriptors.cols !== side * side) throw new RangeError(`autoencoder input rows must be ${side}×${side} = ${side * side} values, got ${descriptors.cols}`)
@@ -153,7 +153,7 @@ export function fitAutoencoder(descriptors: FeatureMatrix, options: AutoencoderO
           const r = rng.int(n)
           batch.set(descriptors.data.subarray(r * pixels, (r + 1) * pixels), b * pixels)
         }
-        losses[step] = optimizer.minimise(() => {
+        losses[step] = await optimizer.minimise(() => {
           const x = tf.tensor4d(batch, [batchSize, side, side, 1])
           return tf.mean(tf.squaredDifference(net.decode(net.encode(x)), x)) as tf.Scalar
         }, lr)
@@ -162,7 +162,9 @@ export function fitAutoencoder(descriptors: FeatureMatrix, options: AutoencoderO
       const codes = new Float32Array(n * codeSize)
       for (let start = 0; start < n; start += ENCODE_CHUNK) {
         const count = Math.min(ENCODE_CHUNK, n - start)
-        codes.set(tf.tidy(() => net.encode(tf.slice(all, [start, 0, 0, 0], [count, side, side, 1])).dataSync()), start * codeSize)
+        const code = tf.tidy(() => net.encode(tf.slice(all, [start, 0, 0, 0], [count, side, side, 1])))
+        codes.set(await code.data(), start * codeSize)
+        code.dispose()
       }
       return { codes: { rows: n, cols: codeSize, data: codes }, losses }
     } finally {
@@ -180,11 +182,11 @@ export function fitAutoencoder(descriptors: FeatureMatrix, options: AutoencoderO
  * a learned encoder needs more data than one volume's ~40 slices, and a shared space is also a valid space for
  * each volume on its own. Uses the active TF.js backend.
  */
-export function autoencoderFeatures(volumes: readonly Volume[], options: AutoencoderOptions, rng: Rng): FeatureMatrix[] {
+export async function autoencoderFeatures(volumes: readonly Volume[], options: AutoencoderOptions, rng: Rng): Promise<FeatureMatrix[]> {
   if (volumes.length === 0) return []
   const descriptors = volumes.map((v) => sliceDescriptors(v, AUTOENCODER_INPUT_SIZE))
   const { matrix, offsets } = stackRows(descriptors)
-  const { codes } = fitAutoencoder(matrix, options, rng)
+  const { codes } = await fitAutoencoder(matrix, options, rng)
   return descriptors.map((d, i) => {
     const from = (offsets[i] as number) * codes.cols
     return { rows: d.rows, cols: codes.cols, data: codes.data.slice(from, from + d.rows * codes.cols) }
@@ -193,12 +195,12 @@ export function autoencoderFeatures(volumes: readonly Volume[], options: Autoenc
 
 /**
  * The extractor's entry point: makes sure a fast backend is active, then autoencoderFeatures with the
- * defaults. A backend someone already chose ('wasm' set by a test, 'tensorflow' by the training engine) is
+ * defaults. A backend someone already chose ('wasm' set by a test, 'tensorflow' or 'webgpu' by the training engine) is
  * kept, so extracting features never switches the backend under a running training; otherwise the ladder
  * picks one (selectBackend).
  */
 export async function extractAutoencoderFeatures(volumes: readonly Volume[], rng: Rng, options: AutoencoderOptions = {}): Promise<FeatureMatrix[]> {
   const active = tf.engine().backendName as string | undefined
-  if (active !== 'wasm' && active !== 'tensorflow') await selectBackend()
+  if (active !== 'wasm' && active !== 'tensorflow' && active !== 'webgpu') await selectBackend()
   return autoencoderFeatures(volumes, options, rng)
 }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
-import { configureWasm } from '../backend'
+import { configureWasm } from '../backends/wasm/setup'
 import { isPatchConv } from './conv2d-patches'
 import { randomArg, relativeError, type Op } from './finite-difference'
 import { CPU_TOLERANCE, expectWasmGradients } from './gradient-check.spec-helpers'

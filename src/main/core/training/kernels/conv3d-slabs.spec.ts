@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
-import { configureWasm } from '../backend'
+import { configureWasm } from '../backends/wasm/setup'
 import { axisGeometry, UnsupportedConvolutionError, type Padding } from './conv-geometry'
 import { CPU_TOLERANCE, FD_TOLERANCE } from './gradient-check.spec-helpers'
 import { analyticGradients, evaluate, numericGradients, randomArg, relativeError, type Arg, type Op } from './finite-difference'

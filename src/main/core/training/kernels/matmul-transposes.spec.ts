@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
-import { configureWasm } from '../backend'
+import { configureWasm } from '../backends/wasm/setup'
 import { randomArg } from './finite-difference'
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ModelConfigSchema, type ModelConfig } from '../../../../shared/training'
 import { createRng } from '../../random/rng'
-import { configureWasm } from '../backend'
+import { configureWasm } from '../backends/wasm/setup'
 import { numericGradients, randomArg, relativeError, type Arg } from '../kernels/finite-difference'
 import { buildModel, type ConfiguredNet } from './build-model'
 

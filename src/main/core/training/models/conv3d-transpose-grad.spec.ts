@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
-import { configureWasm } from '../backend'
+import { configureWasm } from '../backends/wasm/setup'
 import { analyticGradients, numericGradients, randomArg, relativeError } from '../kernels/finite-difference'
 import { registerConv3dTransposeGradient } from './conv3d-transpose-grad'
 

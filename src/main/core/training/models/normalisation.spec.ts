@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
-import { configureWasm } from '../backend'
+import { configureWasm } from '../backends/wasm/setup'
 import { analyticGradients, numericGradients, randomArg, relativeError, type Arg } from '../kernels/finite-difference'
 import { BN_MOMENTUM, NORM_EPSILON, batchNormInference, batchNormTraining, instanceNorm } from './normalisation'
 

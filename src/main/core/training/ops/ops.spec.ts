@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../../random/rng'
-import { configureWasm } from '../backend'
+import { configureWasm } from '../backends/wasm/setup'
 import { analyticGradients, evaluate, numericGradients, randomArg, relativeError, type Arg, type Op } from '../kernels/finite-difference'
 import { batchNormTraining, channelMoments } from './batch-norm'
 import { addChannelBias } from './channel-bias'

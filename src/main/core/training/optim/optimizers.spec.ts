@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { InputError } from '../../../../shared/errors'
 import { OptimizerConfigSchema, type OptimizerConfig, type OptimizerKind } from '../../../../shared/training'
 import { createRng, type Rng } from '../../random/rng'
-import { configureWasm } from '../backend'
+import { configureWasm } from '../backends/wasm/setup'
 import { createOptimizer } from './optimizers'
 
 beforeAll(async () => {
@@ -166,7 +166,7 @@ describe('createOptimizer', () => {
     optB.dispose()
   })
 
-  it('minimise takes the loss gradients by weight name and steps: SGD on Σ(a·x)² + b² against the hand-derived update', () => {
+  it('minimise takes the loss gradients by weight name and steps: SGD on Σ(a·x)² + b² against the hand-derived update', async () => {
     const a = tf.variable(tf.tensor1d([1, -2]))
     const b = tf.variable(tf.scalar(3))
     const weights = new Map<string, tf.Variable>([['a', a], ['b', b]])
@@ -174,7 +174,7 @@ describe('createOptimizer', () => {
     const before = tf.memory().numTensors
     const x = [0.5, 2]
     // L = (a0·x0 + a1·x1)² + b² = (0.5 − 4)² + 9 = 21.25; dL/da = 2·(−3.5)·x = [−3.5, −14], dL/db = 6.
-    const loss = opt.minimise(() => tf.add(tf.square(tf.sum(tf.mul(a, tf.tensor1d(x)))), tf.square(b)) as tf.Scalar, 0.1)
+    const loss = await opt.minimise(() => tf.add(tf.square(tf.sum(tf.mul(a, tf.tensor1d(x)))), tf.square(b)) as tf.Scalar, 0.1)
     expect(loss).toBeCloseTo(21.25, 5)
     expect(Array.from(a.dataSync())).toEqual([expect.closeTo(1.35, 6), expect.closeTo(-0.6, 6)])
     expect(b.dataSync()[0]).toBeCloseTo(2.4, 6)

@@ -166,12 +166,18 @@ export function createOptimizer(config: OptimizerConfig, weights: ReadonlyMap<st
     get iterations() {
       return iterations
     },
-    minimise(loss, lr) {
-      return tf.tidy(() => {
+    async minimise(loss, lr) {
+      // The loss leaves the tidy scope and is read asynchronously: webgpu cannot read synchronously in Node.
+      const value = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(loss, weightList)
         optimizer.step(new Map(Object.entries(grads).map(([name, g]) => [weightNameOf.get(name) ?? name, g])), lr)
-        return value.dataSync()[0] as number
+        return value
       })
+      try {
+        return (await value.data())[0] as number
+      } finally {
+        value.dispose()
+      }
     },
     step(grads, lr) {
       if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`optimizer: learning rate must be finite and ≥ 0, got ${lr}`)

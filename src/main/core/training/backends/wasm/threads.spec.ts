@@ -7,10 +7,11 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createRng } from '../random/rng'
-import { configureWasm, selectBackend } from './backend'
-import { randomArg, relativeError } from './kernels/finite-difference'
-import { maxWasmThreads, resolveWasmThreads, sharedWasmMemorySupported, wasmThreadsInUse } from './wasm-threads'
+import { createRng } from '../../../random/rng'
+import { selectBackend } from '../../backend'
+import { configureWasm } from './setup'
+import { randomArg, relativeError } from '../../kernels/finite-difference'
+import { maxWasmThreads, resolveWasmThreads, sharedWasmMemorySupported, wasmThreadsInUse } from './threads'
 
 const RealBlob = globalThis.Blob
 const realCreateObjectURL = URL.createObjectURL
@@ -62,7 +63,7 @@ describe('the threaded wasm build', () => {
 
 /** Runs a child Node that trains a conv on wasm with `threads`; resolves its exit code, output and time. */
 function child(threads: number): Promise<{ code: number | null; out: string; ms: number }> {
-  const backend = fileURLToPath(new URL('./backend.ts', import.meta.url))
+  const backend = fileURLToPath(new URL('../../backend.ts', import.meta.url))
   const script = `
     import * as tf from '@tensorflow/tfjs'
     import { selectBackend } from ${JSON.stringify(backend)}
@@ -75,7 +76,7 @@ function child(threads: number): Promise<{ code: number | null; out: string; ms:
   `
   return new Promise((resolve) => {
     const start = Date.now()
-    const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../../..', import.meta.url)) })
+    const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../../../../..', import.meta.url)) })
     let out = ''
     p.stdout.on('data', (d: Buffer) => (out += d.toString()))
     const timer = setTimeout(() => p.kill('SIGKILL'), 30_000)

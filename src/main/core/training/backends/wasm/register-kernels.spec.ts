@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configureWasm } from '../backend'
-import { projectWasmKernelsRegistered, registerProjectWasmKernels, restoreStockWasmKernels } from './register'
+import { configureWasm } from './setup'
+import { projectWasmKernelsRegistered, registerProjectWasmKernels, restoreStockWasmKernels } from './register-kernels'
 
 beforeAll(async () => {
   configureWasm()

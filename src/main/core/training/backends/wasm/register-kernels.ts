@@ -17,11 +17,11 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs'
-import { checkLayout, checkNoDilation, checkPadding, explicitPadding2d, tupleOf, type Padding } from './conv-geometry'
-import { conv2dFilterGradient, conv2dInputGradient } from './conv2d-grads'
-import { isPatchConv, patchConv2d } from './conv2d-patches'
-import { conv3dBySlabs, conv3dFilterGradient, conv3dInputGradient } from './conv3d-slabs'
-import { matMulWithoutTransposeFlags } from './matmul-transposes'
+import { checkLayout, checkNoDilation, checkPadding, explicitPadding2d, tupleOf, type Padding } from '../../kernels/conv-geometry'
+import { conv2dFilterGradient, conv2dInputGradient } from '../../kernels/conv2d-grads'
+import { isPatchConv, patchConv2d } from '../../kernels/conv2d-patches'
+import { conv3dBySlabs, conv3dFilterGradient, conv3dInputGradient } from '../../kernels/conv3d-slabs'
+import { matMulWithoutTransposeFlags } from '../../kernels/matmul-transposes'
 
 const WASM = 'wasm'
 

@@ -1,0 +1,28 @@
+/**
+ * The project's kernels for TF.js's webgpu backend, registered over the stock ones once the backend
+ * exists: element-wise broadcasts of rank ≥ 5 on rank-4 views (broadcast-views.ts).
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { KernelConfig } from '@tensorflow/tfjs'
+import { binaryKernelNames, rank4BinaryKernel } from './broadcast-views'
+
+const WEBGPU = 'webgpu'
+
+/** True once the project's webgpu kernels are registered in this thread. */
+let registered = false
+
+/** Replaces `name`'s webgpu kernel with `make(stock)`; a kernel the package does not have is skipped. */
+function wrap(name: string, make: (stock: KernelConfig) => KernelConfig): void {
+  const stock = tf.getKernel(name, WEBGPU)
+  if (!stock) return
+  // Unregister first: registering over an existing kernel works but logs a warning.
+  tf.unregisterKernel(name, WEBGPU)
+  tf.registerKernel(make(stock))
+}
+
+/** Registers the project's webgpu kernels (idempotent; after @tensorflow/tfjs-backend-webgpu is imported). */
+export function registerProjectWebgpuKernels(): void {
+  if (registered) return
+  for (const name of binaryKernelNames) wrap(name, rank4BinaryKernel)
+  registered = true
+}
