@@ -28,6 +28,24 @@ export const GpuAdapterSchema = z.object({
 })
 export type GpuAdapter = z.infer<typeof GpuAdapterSchema>
 
+/** What the ladder finds on this machine, rung by rung, without training (the Train view's "Compute" facts). */
+export const BackendProbeSchema = z.object({
+  rungs: z.array(
+    z.object({
+      name: TrainBackendSchema,
+      /** True when the ladder would take this rung if it reached it (a software adapter counts only as forced). */
+      available: z.boolean(),
+      /** The adapter webgpu found (hardware, or a software one it would take only when forced). */
+      adapter: GpuAdapterSchema.nullable(),
+      /** Why the rung is unavailable, or what it runs on. */
+      detail: z.array(z.string()),
+    }),
+  ),
+  /** The rung an unforced run would train on. */
+  chosen: TrainBackendSchema,
+})
+export type BackendProbe = z.infer<typeof BackendProbeSchema>
+
 /** The one-line warning for a run on a software adapter (null for a hardware one). */
 export function softwareAdapterWarning(a: GpuAdapter | null): string | null {
   if (!a?.software) return null

@@ -3,6 +3,8 @@ import { InvalidArgumentError, type Command } from 'commander'
 import { InputError } from '../../../shared/errors'
 import { interpolationMethods } from '../../../shared/interpolation'
 import {
+  describeAdapter,
+  softwareAdapterWarning,
   lossKinds,
   modelKinds,
   normalisations,
@@ -155,7 +157,10 @@ function describeProgress(p: TrainProgress): string {
 }
 
 function printResult(io: CliIo, runId: number, r: TrainResult): void {
-  io.out(`run ${runId}: ${r.steps} steps on ${r.backend} (${r.threads} thread${r.threads === 1 ? '' : 's'}), ${r.timings.msPerStep.toFixed(0)} ms/step, ${r.trainVolumes} training volumes, ${r.annotatedSlices} annotated slices, ${r.parameters} parameters`)
+  const where = r.adapter ? describeAdapter(r.adapter) : `${r.threads} thread${r.threads === 1 ? '' : 's'}`
+  io.out(`run ${runId}: ${r.steps} steps on ${r.backend} (${where}), ${r.timings.msPerStep.toFixed(0)} ms/step, ${r.trainVolumes} training volumes, ${r.annotatedSlices} annotated slices, ${r.parameters} parameters`)
+  const warning = softwareAdapterWarning(r.adapter)
+  if (warning) io.err(`warning: ${warning}`)
   io.out(`checkpoint ${r.checkpoint}`)
   const e = r.evaluation
   if (!e) return
@@ -185,7 +190,7 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option('--loss <kind>', lossKinds.join(' | '), oneOf(lossKinds, '--loss'))
     .option('--class-weights <list>', 'cross-entropy weight per class, comma-separated', numbers('--class-weights'))
     .option('--seed <n>', 'seed of initialisation, batches and augmentation (default 0)', parseSeed)
-    .option('--backend <name>', `force a backend: ${trainBackends.join(' | ')}`, oneOf(trainBackends, '--backend'))
+    .option('--backend <name>', `force a backend: ${trainBackends.join(' | ')} (default: the first that works, fastest first; webgpu takes a software adapter only when forced)`, oneOf(trainBackends, '--backend'))
     .option('--threads <n>', 'wasm threads (default: one per core)', number('--threads'))
     .option('--slice-size <h,w>', '2D input size (default 64,64)', integers('--slice-size', 2))
     .option('--patch <i,j,k>', '3D patch size (default 32,32,32)', integers('--patch', 3))

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { isInputError } from '../../../shared/errors'
-import { selectBackend } from './backend'
+import { probeBackends, selectBackend } from './backend'
 import { nativePackages } from './backends/tensorflow/setup'
 import { projectWasmKernelsRegistered } from './backends/wasm/register-kernels'
 
@@ -49,5 +49,20 @@ describe('selectBackend', () => {
     const err = await selectBackend({ force: 'webgpu', loadDawn: () => Promise.reject(new Error("Cannot find package 'webgpu'")) }).catch((e: unknown) => e)
     expect(isInputError(err)).toBe(true)
     expect(String(err)).toMatch(/--backend webgpu.*'webgpu' package.*Cannot find package/)
+  })
+})
+
+describe('probeBackends', () => {
+  it('reports each rung without activating one: here no native package, no hardware GPU, wasm chosen', async () => {
+    const before = tf.getBackend()
+    const probe = await probeBackends()
+    expect(probe.rungs.map((r) => r.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu'])
+    expect(probe.chosen).toBe('wasm')
+    const webgpu = probe.rungs[1]
+    expect(webgpu?.available).toBe(false)
+    // With Mesa's EGL installed the software adapter is named; without it, what is missing is.
+    if (webgpu?.adapter) expect(webgpu.adapter.software).toBe(true)
+    else expect(webgpu?.detail.join(' ')).toMatch(/no adapter|did not load/)
+    expect(tf.getBackend()).toBe(before)
   })
 })

@@ -8,11 +8,12 @@
 import { availableParallelism } from 'node:os'
 import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../../../shared/errors'
-import { trainBackends, type GpuAdapter, type TrainBackend } from '../../../shared/training'
-import { activateTensorflow, dynamicImport } from './backends/tensorflow/setup'
+import { describeAdapter, trainBackends, type BackendProbe, type GpuAdapter, type TrainBackend } from '../../../shared/training'
+import { firstLine } from './backends/first-line'
+import { activateTensorflow, dynamicImport, nativePackages } from './backends/tensorflow/setup'
 import { activateWasm } from './backends/wasm/setup'
 import { activateWebgpu, webgpuFault, WEBGPU } from './backends/webgpu/setup'
-import type { DawnModule } from './backends/webgpu/adapter'
+import { findAdapter, type DawnModule } from './backends/webgpu/adapter'
 
 /** The backends the ladder can end on, fastest first. */
 export const backendNames = trainBackends
@@ -28,6 +29,8 @@ export interface BackendChoice {
   readonly threads: number
   /** The GPU adapter of the webgpu rung, else null (a software one only when forced: softwareAdapterWarning). */
   readonly adapter: GpuAdapter | null
+  /** The largest tensor the backend can hold in one buffer, in bytes (null: bounded only by memory). */
+  readonly maxTensorBytes: number | null
 }
 
 /** Options for {@link selectBackend}. */
@@ -43,8 +46,8 @@ export interface SelectBackendOptions {
 }
 
 /** The choice for a rung that was taken. */
-function chosen(name: BackendName, reasons: string[], threads: number, adapter: GpuAdapter | null = null): BackendChoice {
-  return { name, reasons, threads, adapter }
+function chosen(name: BackendName, reasons: string[], threads: number, adapter: GpuAdapter | null = null, maxTensorBytes: number | null = null): BackendChoice {
+  return { name, reasons, threads, adapter, maxTensorBytes }
 }
 
 /** Throws the input error of a forced rung that is not available. */
@@ -69,7 +72,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   }
   if (wanted('webgpu')) {
     const gpu = await activateWebgpu({ forced: force === 'webgpu', ...(options.loadDawn ? { loadDawn: options.loadDawn } : {}) })
-    if ('adapter' in gpu) return chosen('webgpu', reasons, 1, gpu.adapter)
+    if ('adapter' in gpu) return chosen('webgpu', reasons, 1, gpu.adapter, gpu.maxTensorBytes)
     if (force) unavailable('webgpu', gpu.reasons)
     reasons.push(...gpu.reasons)
   }
@@ -91,4 +94,40 @@ export function throwIfBackendFault(): void {
   if (tf.getBackend() !== WEBGPU) return
   const error = webgpuFault()
   if (error) throw error
+}
+
+/**
+ * What each rung would find on this machine, without activating any backend or training (the UI's compute
+ * facts; a native package is only imported, a GPU adapter only requested, no device opened).
+ */
+export async function probeBackends(options: Pick<SelectBackendOptions, 'importModule' | 'loadDawn'> = {}): Promise<BackendProbe> {
+  const load = options.importModule ?? dynamicImport
+  const tensorflow: string[] = []
+  let tensorflowFound = false
+  for (const pkg of nativePackages) {
+    try {
+      await load(pkg)
+      tensorflowFound = true
+      tensorflow.push(`${pkg} loads`)
+      break
+    } catch (e) {
+      tensorflow.push(`${pkg}: not loadable (${firstLine(e)})`)
+    }
+  }
+  const found = await findAdapter({ allowSoftware: true, ...(options.loadDawn ? { loadDawn: options.loadDawn } : {}) })
+  const adapter = 'facts' in found ? found.facts : null
+  const webgpuAvailable = adapter !== null && !adapter.software
+  const webgpuDetail = adapter
+    ? [adapter.software ? `only a software adapter, ${describeAdapter(adapter)}: taken only with --backend webgpu` : `GPU adapter ${describeAdapter(adapter)}`]
+    : 'reasons' in found
+      ? found.reasons
+      : []
+  const rungs: BackendProbe['rungs'] = [
+    { name: 'tensorflow', available: tensorflowFound, adapter: null, detail: tensorflow },
+    { name: 'webgpu', available: webgpuAvailable, adapter, detail: webgpuDetail },
+    { name: 'wasm', available: true, adapter: null, detail: ['WebAssembly (XNNPACK, SIMD) on the CPU'] },
+    { name: 'cpu', available: true, adapter: null, detail: ['plain JavaScript: correct, but far too slow to train'] },
+  ]
+  const chosen = rungs.find((r) => r.available)?.name ?? 'cpu'
+  return { rungs, chosen }
 }

@@ -92,6 +92,19 @@ export function batchLoss(net: SegmentationNet, batch: Batch, loss: LossConfig, 
   return computeLoss(net.apply(x, true), y, w, loss, numClasses)
 }
 
+/**
+ * Refuses, before any tensor is made, a batch whose largest activation cannot fit one buffer of the backend
+ * (a GPU's binding limit): the first level's decoder concatenation, batch × voxels × 2·base channels.
+ */
+function checkActivationSize(config: TrainJob['config'], maxTensorBytes: number | null): void {
+  if (maxTensorBytes === null) return
+  const voxels = (isModel2d(config.model.kind) ? config.sliceSize : config.patchSize).reduce((a, b) => a * b, 1)
+  const bytes = config.batchSize * voxels * 2 * config.model.baseChannels * 4
+  if (bytes <= maxTensorBytes) return
+  const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`
+  throw new Error(`GPU out of memory: the largest activation needs ${mib(bytes)}, the GPU's largest buffer is ${mib(maxTensorBytes)}; try a smaller --batch or ${isModel2d(config.model.kind) ? '--slice-size' : '--patch'}`)
+}
+
 /** Number of scalars in the net's trainable weights. */
 function parameterCount(net: SegmentationNet): number {
   let n = 0
@@ -106,6 +119,7 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
   hooks.onProgress?.({ ...base, phase: 'loading', step: 0 })
   const loadStarted = performance.now()
   const backend = await selectBackend({ ...(config.backend ? { force: config.backend } : {}), threads: config.threads })
+  checkActivationSize(config, backend.maxTensorBytes)
   const volumes = job.train.map((v) => loadTrainingVolume(v, numClasses))
   if (volumes.every((v) => annotatedForeground(v) === 0)) {
     throw new InputError(config.planId === null ? 'training volumes' : `plan ${config.planId}`, 'no annotated voxel has a foreground label: there is nothing to learn from')
@@ -173,6 +187,10 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
       checkpoint: job.checkpointPath,
       evaluation,
     }
+  } catch (e) {
+    // A lost GPU or an out-of-memory buffer surfaces as whatever op failed next; the fault says what happened.
+    throwIfBackendFault()
+    throw e
   } finally {
     optimizer.dispose()
     net.dispose()

@@ -40,8 +40,16 @@ interface OpenDevice {
 }
 
 let opened: OpenDevice | null = null
+/** Searches that found no acceptable adapter, by whether software adapters were accepted. */
+const failedSearches = new Map<boolean, { reasons: string[] }>()
 /** The first asynchronous fault since the device opened (out of memory, validation, device lost). */
-let fault: { kind: 'out-of-memory' | 'lost' | 'error'; message: string } | null = null
+let fault: GpuFault | null = null
+
+/** An asynchronous GPU fault. */
+export interface GpuFault {
+  readonly kind: 'out-of-memory' | 'lost' | 'error'
+  readonly message: string
+}
 
 /** Registers the device's fault listeners. */
 function watchFaults(device: GPUDevice): void {
@@ -50,11 +58,15 @@ function watchFaults(device: GPUDevice): void {
     opened = null
   })
   device.addEventListener('uncapturederror', (event) => {
-    const error = (event as GPUUncapturedErrorEvent).error
-    const message = firstLine(error.message)
-    const oom = (typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError) || /out of memory|\bOOM\b/i.test(message)
-    fault ??= { kind: oom ? 'out-of-memory' : 'error', message }
+    fault ??= faultOf((event as GPUUncapturedErrorEvent).error)
   })
+}
+
+/** An uncaptured GPU error as a fault: out of memory (by class or by message), or another error. */
+export function faultOf(error: { message: string }): GpuFault {
+  const message = firstLine(error.message)
+  const oom = (typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError) || /out of memory|\bOOM\b/i.test(message)
+  return { kind: oom ? 'out-of-memory' : 'error', message }
 }
 
 /**
@@ -71,8 +83,14 @@ function installGlobals(gpu: GPU, dawnGlobals: object): void {
 /** Opens the device (once per thread) and registers the backend and the project's kernels. */
 async function openDevice(options: FindAdapterOptions): Promise<OpenDevice | { reasons: string[] }> {
   if (opened) return opened
+  // Adapters do not come and go within a thread's life: a search that found none is not repeated.
+  const failed = failedSearches.get(options.allowSoftware)
+  if (failed) return failed
   const found = await findAdapter(options)
-  if ('reasons' in found) return found
+  if ('reasons' in found) {
+    if (!options.loadDawn) failedSearches.set(options.allowSoftware, found)
+    return found
+  }
   const requiredLimits: Record<string, number> = {}
   const limits = found.adapter.limits as unknown as Record<string, number>
   for (const name of raisedLimits) if (typeof limits[name] === 'number') requiredLimits[name] = limits[name]
@@ -103,7 +121,7 @@ export interface WebgpuOptions {
 }
 
 /** Makes webgpu the active backend; returns its adapter or the reasons it could not. */
-export async function activateWebgpu(options: WebgpuOptions): Promise<{ adapter: GpuAdapter } | { reasons: string[] }> {
+export async function activateWebgpu(options: WebgpuOptions): Promise<{ adapter: GpuAdapter; maxTensorBytes: number } | { reasons: string[] }> {
   const device = await openDevice({
     allowSoftware: options.forced,
     ...(options.loadDawn ? { loadDawn: options.loadDawn } : {}),
@@ -116,7 +134,7 @@ export async function activateWebgpu(options: WebgpuOptions): Promise<{ adapter:
   } catch (e) {
     return { reasons: [`webgpu: the backend failed to initialise (${firstLine(e)})`] }
   }
-  return { adapter: device.facts }
+  return { adapter: device.facts, maxTensorBytes: device.maxBindingBytes }
 }
 
 /**
@@ -124,10 +142,14 @@ export async function activateWebgpu(options: WebgpuOptions): Promise<{ adapter:
  * memory suggests a smaller batch or patch.
  */
 export function webgpuFault(): Error | null {
-  if (!fault) return null
+  return fault ? faultError(fault) : null
+}
+
+/** The user's error for a fault. */
+export function faultError(fault: GpuFault): Error {
   switch (fault.kind) {
     case 'out-of-memory':
-      return new Error(`GPU out of memory (${fault.message}): try a smaller --batch or --patch-size / --slice-size`)
+      return new Error(`GPU out of memory (${fault.message}): try a smaller --batch or --slice-size / --patch`)
     case 'lost':
       return new Error(fault.message)
     case 'error':
@@ -137,11 +159,6 @@ export function webgpuFault(): Error | null {
       return new Error(String(never))
     }
   }
-}
-
-/** The largest tensor (bytes) a shader may bind on the open device, or null when none is open. */
-export function webgpuMaxBindingBytes(): number | null {
-  return opened?.maxBindingBytes ?? null
 }
 
 /** Ends the device (tests of device loss; the process's next activation opens a new one). */
