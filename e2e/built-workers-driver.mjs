@@ -1,5 +1,5 @@
 // Run by e2e/built-workers.e2e.ts with plain `node` (no tsx, no vitest): loads the BUILT runners from out/main and
-// runs one real job on each built worker. Argument: a JSON file { outMain, importJob, volumeTask, trainJob }.
+// runs one real job on each built worker. Argument: a JSON file { outMain, importJob, volumeTask, trainJob, webgpuJob }.
 // Prints one JSON line with what came back; any failure exits non-zero with the error on stderr.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,6 +20,15 @@ const [interpolation] = await runners.interpolationOnWorkers([jobs.volumeTask], 
 const trainPhases = []
 const trained = await runners.trainOnWorker(jobs.trainJob, { onProgress: (p) => trainPhases.push(p.phase) })
 
+// The same job forced onto webgpu: Dawn's N-API addon and TF.js's WebGPU backend loaded by the built worker.
+let webgpu
+try {
+  const r = await runners.trainOnWorker(jobs.webgpuJob)
+  webgpu = { backend: r.backend, adapter: r.adapter, curve: r.curve.map((p) => p.loss) }
+} catch (e) {
+  webgpu = { error: e instanceof Error ? e.message : String(e) }
+}
+
 process.stdout.write(
   `${JSON.stringify({
     loaderFree: process.execArgv.length === 0,
@@ -27,5 +36,6 @@ process.stdout.write(
     import: { summary, progress: importProgress },
     interpolation: { iou: interpolation.iou, dice: interpolation.dice, slices: interpolation.slices.length, progress: interpolationProgress },
     train: { backend: trained.backend, threads: trained.threads, steps: trained.steps, curve: trained.curve.map((p) => p.step), checkpoint: trained.checkpoint, phases: [...new Set(trainPhases)] },
+    webgpu,
   })}\n`,
 )

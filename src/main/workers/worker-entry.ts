@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { prepareGpuEnvironment } from '../core/training/backends/webgpu/adapter'
 import { workerFiles, type WorkerName } from './worker-files'
 
 /** How to start one worker thread. */
@@ -40,5 +41,7 @@ export function workerEntry(name: WorkerName, base: string = import.meta.url): W
 
 /** Starts a worker thread on `entry`, handing it `workerData` (plus, from source, the module bootstrap.mjs loads). */
 export function startWorker(entry: WorkerEntry, workerData: Record<string, unknown>): Worker {
+  // A worker may train on webgpu, whose OpenGL path reads the process environment (set from here only).
+  prepareGpuEnvironment()
   return new Worker(entry.file, { workerData: entry.module === undefined ? workerData : { ...workerData, module: entry.module } })
 }

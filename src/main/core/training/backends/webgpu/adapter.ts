@@ -5,6 +5,7 @@
  * Software adapters compute on the CPU and are far slower than the wasm rung: they are only taken when
  * asked for (tests, `--backend webgpu`).
  */
+import { isMainThread } from 'node:worker_threads'
 import type { GpuAdapter } from '../../../../../shared/training'
 import { firstLine } from '../first-line'
 
@@ -68,6 +69,18 @@ function attemptsFor(platform: NodeJS.Platform): Attempt[] {
   return [native, opengl]
 }
 
+/**
+ * Sets what Dawn's OpenGL path needs in the process environment: on Linux without a display, Mesa's EGL must
+ * be told to run surfaceless (EGL_PLATFORM), or it fails to initialise. The C environment is the process's:
+ * only the main thread's process.env writes reach it (a worker's are its own copy), so whoever starts the
+ * training workers calls this first; a value the user set is kept.
+ */
+export function prepareGpuEnvironment(): void {
+  if (process.platform !== 'linux' || !isMainThread) return
+  if (process.env.EGL_PLATFORM !== undefined || process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return
+  process.env.EGL_PLATFORM = 'surfaceless'
+}
+
 /** Options for {@link findAdapter}. */
 export interface FindAdapterOptions {
   /** Accept a software adapter (forced `--backend webgpu`, tests). */
@@ -86,8 +99,7 @@ export async function findAdapter(options: FindAdapterOptions): Promise<FoundAda
   } catch (e) {
     return { reasons: [`webgpu: the 'webgpu' package (Dawn's Node bindings) did not load (${firstLine(e)})`] }
   }
-  // Mesa's EGL looks for a display unless told otherwise; a compute-only process has none.
-  if (platform === 'linux' && process.env.EGL_PLATFORM === undefined) process.env.EGL_PLATFORM = 'surfaceless'
+  if (platform === 'linux') prepareGpuEnvironment()
   const reasons: string[] = []
   let software: FoundAdapter | null = null
   for (const attempt of attemptsFor(platform)) {
