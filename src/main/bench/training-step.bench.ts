@@ -1,6 +1,7 @@
-// Benchmark (issue 5): one training step of the PRODUCT's net — buildModel (models/unet.ts), computeLoss ('ce'),
+// Benchmark (issues 5, 12): one training step of the PRODUCT's net — buildModel (models/unet.ts), computeLoss ('ce'),
 // createOptimizer ('adam') and its minimise, through train.ts's own batchLoss — on wasm with 1 and
-// 2 threads, against PyTorch CPU (Debian's python3-torch, pytorch/unet_step.py) with the same architecture (see the
+// 2 threads, against PyTorch CPU (Debian's python3-torch, pytorch/unet_step.py) with the same architecture, and,
+// where a hardware GPU adapter is found, on webgpu against PyTorch CUDA on the same GPU (see the
 // header of models/unet.ts: no conv bias before batch norm, transposed-conv up with bias, [skip, up] concat,
 // 1×1 head with bias). Cases: the issue's benchmark (2D 128×128, batch 8, 2 classes), the quality protocol's
 // size (2D 64×64, batch 16, 3 classes) and the 3D step (32³, batch 2, 2 classes); depth 3, 16 base channels,
@@ -16,6 +17,8 @@ import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
 import { LossConfigSchema, OptimizerConfigSchema, type ModelConfig } from '../../shared/training'
+import { describeAdapter } from '../../shared/training'
+import { probeBackends, selectBackend } from '../core/training/backend'
 import { configureWasm } from '../core/training/backends/wasm/setup'
 import { batchLoss } from '../core/training/train'
 import type { Batch } from '../core/training/types'
@@ -75,10 +78,14 @@ function productStep(c: StepCase): { step: () => Promise<number>; dispose: () =>
   return { step, dispose: () => (optimizer.dispose(), net.dispose()) }
 }
 
-/** Child process: times the case's steps after its warm-up on wasm with `threads`; prints a StepReport line. */
-async function measureOurs(c: StepCase, threads: number): Promise<void> {
-  configureWasm({ threads })
-  if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to initialise')
+/** Child process: times the case's steps after its warm-up on wasm with `threads` (or webgpu); prints a StepReport line. */
+async function measureOurs(c: StepCase, threads: number, backend: 'wasm' | 'webgpu'): Promise<void> {
+  if (backend === 'webgpu') {
+    await selectBackend({ force: 'webgpu' })
+  } else {
+    configureWasm({ threads })
+    if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to initialise')
+  }
   const { step, dispose } = productStep(c)
   const times: number[] = []
   for (let i = 0; i < c.warmup + c.steps; i++) {
@@ -88,7 +95,7 @@ async function measureOurs(c: StepCase, threads: number): Promise<void> {
     if (i >= c.warmup) times.push((performance.now() - t) / 1000)
   }
   dispose()
-  const report: StepReport = { median_s: median(times), times_s: times, peak_rss_mb: process.resourceUsage().maxRSS / 1024, threads: wasmThreadsInUse() }
+  const report: StepReport = { median_s: median(times), times_s: times, peak_rss_mb: process.resourceUsage().maxRSS / 1024, threads: backend === 'wasm' ? wasmThreadsInUse() : 1 }
   console.log(JSON.stringify(report))
 }
 
@@ -135,21 +142,47 @@ function runChild(command: string, args: string[], label: string): StepReport | 
 
 const fmt = (r: StepReport | null) => (r ? `${(r.median_s * 1000).toFixed(0)} ms/step (peak RSS ${r.peak_rss_mb.toFixed(0)} MB)` : 'n/a')
 
+/** Whether to time the webgpu column: a hardware adapter, or a software one when asked for (WORKBENCH_BENCH_SOFTWARE_GPU=1). */
+async function webgpuColumn(): Promise<{ time: boolean; line: string }> {
+  const probe = await probeBackends()
+  const rung = probe.rungs.find((r) => r.name === 'webgpu')
+  const adapter = rung?.adapter ?? null
+  if (adapter && !adapter.software) return { time: true, line: `webgpu on ${describeAdapter(adapter)}` }
+  if (adapter && process.env.WORKBENCH_BENCH_SOFTWARE_GPU === '1') return { time: true, line: `webgpu on ${describeAdapter(adapter)} — a software adapter: its times say nothing of a GPU` }
+  return { time: false, line: `webgpu not timed: ${rung?.detail.join('; ') ?? 'no webgpu rung'} (WORKBENCH_BENCH_SOFTWARE_GPU=1 times a software adapter anyway)` }
+}
+
+/** True when /usr/bin/python3's PyTorch sees a CUDA GPU. */
+function torchHasCuda(): boolean {
+  return spawnSync(python, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'], { encoding: 'utf8' }).status === 0
+}
+
 /** Runs the benchmark for `names` (default all) and prints its figures. */
 export default async function benchTrainingStep(names: readonly CaseName[] = caseNames): Promise<void> {
   const hasTorch = existsSync(python) && spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0
-  console.log(`training-step: one product training step (buildModel + ce + Adam) on wasm vs PyTorch CPU${hasTorch ? '' : ' — PyTorch not found at /usr/bin/python3'}`)
+  const cuda = hasTorch && torchHasCuda()
+  const gpu = await webgpuColumn()
+  console.log(`training-step: one product training step (buildModel + ce + Adam) on wasm (and webgpu) vs PyTorch CPU (and CUDA)${hasTorch ? '' : ' — PyTorch not found at /usr/bin/python3'}`)
+  console.log(`  ${gpu.line}; PyTorch CUDA ${cuda ? 'available' : 'not available'}`)
   for (const name of names) {
     const c = cases[name]
     console.log(`  ${name}: ${c.dims}D U-Net depth ${DEPTH}, base ${BASE}, batch norm, ${c.size}${c.dims === 2 ? '²' : '³'}, batch ${c.batch}, ${c.classes} classes; median of ${c.steps} steps after ${c.warmup}:`)
+    const torchArgs = ['--dims', String(c.dims), '--size', String(c.size), '--batch', String(c.batch), '--classes', String(c.classes), '--warmup', String(c.warmup), '--steps', String(c.steps)]
+    let wasm2: StepReport | null = null
     for (const threads of [1, 2]) {
-      const torch = hasTorch
-        ? runChild(python, [torchScript, '--dims', String(c.dims), '--size', String(c.size), '--batch', String(c.batch), '--classes', String(c.classes), '--threads', String(threads), '--warmup', String(c.warmup), '--steps', String(c.steps)], `PyTorch ${threads} thread(s)`)
-        : null
-      const ours = runChild(process.execPath, ['--import', 'tsx', thisFile, '--measure', name, String(threads)], `ours ${threads} thread(s)`)
+      const torch = hasTorch ? runChild(python, [torchScript, ...torchArgs, '--threads', String(threads)], `PyTorch ${threads} thread(s)`) : null
+      const ours = runChild(process.execPath, ['--import', 'tsx', thisFile, '--measure', name, String(threads), 'wasm'], `ours ${threads} thread(s)`)
+      if (threads === 2) wasm2 = ours
       const ratio = ours && torch ? `  → ours/PyTorch = ${(ours.median_s / torch.median_s).toFixed(2)}×` : ''
       console.log(`    ${threads} thread(s): ours (wasm, ${ours?.threads ?? '?'} thr) ${fmt(ours)}; PyTorch ${fmt(torch)}${ratio}`)
     }
+    if (!gpu.time) continue
+    // The GPU column: the goals are ≥ 20× our 2-thread wasm step and ≤ 3× PyTorch CUDA on the same GPU.
+    const ours = runChild(process.execPath, ['--import', 'tsx', thisFile, '--measure', name, '1', 'webgpu'], 'ours webgpu')
+    const torch = cuda ? runChild(python, [torchScript, ...torchArgs, '--device', 'cuda'], 'PyTorch CUDA') : null
+    const speedup = ours && wasm2 ? `  → wasm(2 thr)/webgpu = ${(wasm2.median_s / ours.median_s).toFixed(1)}×` : ''
+    const vsCuda = ours && torch ? `, webgpu/PyTorch CUDA = ${(ours.median_s / torch.median_s).toFixed(2)}×` : ''
+    console.log(`    GPU: ours (webgpu) ${fmt(ours)}; PyTorch CUDA ${fmt(torch)}${speedup}${vsCuda}`)
   }
 }
 
@@ -157,7 +190,7 @@ const args = process.argv.slice(2)
 if (process.argv[1] === thisFile && args[0] === '--measure') {
   const name = args[1]
   if (!isCaseName(name)) throw new Error(`unknown case ${String(name)}; one of ${caseNames.join(', ')}`)
-  await measureOurs(cases[name], Number(args[2] ?? 1))
+  await measureOurs(cases[name], Number(args[2] ?? 1), args[3] === 'webgpu' ? 'webgpu' : 'wasm')
 } else if (process.argv[1] === thisFile && args[0] === '--profile') {
   const name = args[1]
   if (!isCaseName(name)) throw new Error(`unknown case ${String(name)}; one of ${caseNames.join(', ')}`)
