@@ -6,6 +6,7 @@ import type { Page, WebSocket as PageSocket } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { RunRecord } from '../src/shared/run'
+import type { BackendProbe } from '../src/shared/training'
 import { apiCall, chromiumStatus, openBrowserSession, screenshotPath, type ServeHandle } from './support'
 
 const chromium = chromiumStatus()
@@ -75,6 +76,26 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     expect(await page.locator('[data-testid="train-steps"]').inputValue()).toBe('1000')
     expect(await page.locator('[data-testid="train-model"]').inputValue()).toBe('unet2d')
     await expect.poll(() => page.locator('[data-testid="train-link"]').count(), { timeout: 15_000 }).toBe(0)
+
+    // Compute: Automatic (the ladder) first, then each backend; the line says what Automatic trains on here.
+    const backendSelect = page.locator('[data-testid="train-backend"]')
+    expect(await backendSelect.locator('option').evaluateAll((os) => os.map((o) => o.getAttribute('data-value')))).toEqual(['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow'])
+    expect(await backendSelect.locator('option:checked').getAttribute('data-value')).toBe('auto')
+    const probe = await apiCall<BackendProbe>(server, 'training:backends', {})
+    const computeLine = page.locator('[data-testid="train-compute-line"][data-chosen]')
+    await computeLine.waitFor({ timeout: 30_000 })
+    expect(await computeLine.getAttribute('data-chosen')).toBe(probe.chosen)
+    // This machine has no hardware GPU (at most Mesa's llvmpipe), so the ladder ends on wasm.
+    expect(probe.chosen).toBe('wasm')
+    expect(await computeLine.textContent()).toMatch(/^No (hardware )?GPU adapter found — .+; training runs on wasm \(CPU\)$/)
+    const softwareAdapter = probe.rungs.find((r) => r.name === 'webgpu')?.adapter?.software === true
+    expect(await page.locator('[data-testid="train-compute-note"]').count()).toBe(softwareAdapter ? 1 : 0)
+    const rungs = page.locator('[data-testid="train-compute-rungs"]')
+    await rungs.locator('summary').click()
+    expect(await rungs.locator('li').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-rung')))).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu'])
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await page.screenshot({ path: screenshotPath('train-compute') })
+    await page.setViewportSize({ width: 1280, height: 800 })
     await fillTrainForm(page, { depth: '1', base: '4', batch: '2', steps: '5', seed: '1' })
 
     let answeredAt = 0
@@ -99,6 +120,12 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     // Foreground plus the sample's two labels, each with a Dice in [0, 1].
     const rows = page.locator('[data-testid="train-class-row"]')
     expect(await rows.count()).toBe(3)
+    // What it trained on (Automatic, so wasm here, with its threads) and why not on a faster backend.
+    expect(await page.locator('[data-testid="train-ran-on"]').textContent()).toMatch(/^\s*5 steps on wasm \(\d+ threads?\), \d+ ms\/step/)
+    expect(await page.locator('[data-testid="train-software-adapter"]').count()).toBe(0)
+    const reasons = page.locator('[data-testid="train-backend-reasons"]')
+    await reasons.locator('summary').click()
+    expect((await reasons.locator('li').allTextContents()).join('\n')).toMatch(/tensorflow[\s\S]*webgpu/)
     const dice = Number(await page.locator('[data-testid="train-mean-dice"]').textContent())
     expect(dice).toBeGreaterThanOrEqual(0)
     expect(dice).toBeLessThanOrEqual(1)
@@ -110,6 +137,9 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
 
   it('cancels a running run and says so', async () => {
     await fillTrainForm(page, { steps: '100000', seed: '2' })
+    // This run forces wasm: the line says so, and the config carries it.
+    await page.locator('[data-testid="train-backend"]').selectOption({ label: 'wasm — CPU, WebAssembly' })
+    expect(await page.locator('[data-testid="train-compute-line"]').textContent()).toMatch(/^Training runs on wasm — /)
     await page.locator('[data-testid="train-start"]').click()
     const progress = page.locator('[data-testid="train-progress"][data-phase="training"]')
     await progress.waitFor({ timeout: 60_000 })
@@ -121,7 +151,10 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     await page.screenshot({ path: screenshotPath('train-running') })
     await page.locator('[data-testid="train-cancel"]').click()
     await page.locator(`[data-testid="train-cancelled"][data-run-id="${cancelledRunId}"]`).waitFor({ timeout: 60_000 })
-    expect((await apiCall<RunRecord>(server, 'runs:get', { runId: cancelledRunId })).status).toBe('cancelled')
+    const cancelled = await apiCall<RunRecord>(server, 'runs:get', { runId: cancelledRunId })
+    expect(cancelled.status).toBe('cancelled')
+    expect(cancelled.config.backend).toBe('wasm')
+    expect((await apiCall<RunRecord>(server, 'runs:get', { runId: doneRunId })).config.backend).toBeUndefined()
     await page.screenshot({ path: screenshotPath('train-cancelled') })
   })
 
@@ -132,6 +165,8 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     await row(doneRunId).waitFor({ timeout: 30_000 })
     expect(await row(doneRunId).getAttribute('data-status')).toBe('done')
     expect(await row(cancelledRunId).getAttribute('data-status')).toBe('cancelled')
+    expect(await row(doneRunId).locator('[data-testid="history-backend"]').textContent()).toBe('wasm')
+    expect(await row(cancelledRunId).locator('[data-testid="history-backend"]').textContent()).toBe('')
     expect(await row(doneRunId).locator('td.summary').textContent()).toMatch(/^unet2d dense, 5 steps; test Dice \d\.\d{3} \(wasm, \d+ ms\/step\)$/)
 
     await page.locator('[data-testid="history-status"]').selectOption('cancelled')
@@ -148,10 +183,14 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     const configRow = (key: string) => compare.locator(`[data-testid="compare-config-row"][data-key="${key}"]`)
     expect(await configRow('steps').getAttribute('data-differs')).toBe('true')
     expect(await configRow('seed').locator('td').allTextContents()).toEqual(['seed', '1', '2'])
+    expect(await configRow('backend').locator('td').allTextContents()).toEqual(['backend', '—', '"wasm"'])
     expect(await configRow('model.depth').count()).toBe(0) // same in both: hidden while "only differences" is on
     const status = compare.locator('[data-testid="compare-metric-row"][data-key="status"] td')
     expect(await status.allTextContents()).toEqual(['status', 'done', 'cancelled'])
     expect(await compare.locator('[data-testid="compare-metric-row"][data-key="test Dice (foreground)"]').count()).toBe(1)
+    const metric = (key: string) => compare.locator(`[data-testid="compare-metric-row"][data-key="${key}"] td`)
+    expect(await metric('adapter').allTextContents()).toEqual(['adapter', '—', '—'])
+    expect((await metric('why not faster').allTextContents())[1]).toMatch(/tensorflow[\s\S]*webgpu/)
     await page.screenshot({ path: screenshotPath('history-compare') })
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="history-export-csv"]').click()])

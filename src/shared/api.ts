@@ -5,7 +5,7 @@ import { InspectLayerSchema, InspectRunSummarySchema, LayerVoxelsSchema } from '
 import { BudgetAdviceSchema, PlanExportFormatSchema, PlanRequestSchema, PlanSchema } from './plan'
 import { RunRecordSchema } from './run'
 import { SweepCountsSchema, SweepProgressSchema, SweepRecordSchema, SweepStatusSchema } from './sweep'
-import { TrainProgressSchema, TrainResultSchema, type TrainConfigInput } from './training'
+import { BackendProbeSchema, TrainProgressSchema, TrainResultSchema, type TrainConfigInput } from './training'
 
 /** Facts about the running workbench shown in the UI and returned by `app:info`. */
 export const AppInfoSchema = z.object({
@@ -102,6 +102,11 @@ export const apiChannels = {
   },
   /** Asks a running training run of this workbench to stop; its record ends 'cancelled'. */
   'train:cancel': { input: z.object({ runId: z.number().int().positive() }), output: z.object({ runId: z.number().int() }) },
+  /**
+   * What each rung of the training ladder finds on this machine (native TensorFlow, a GPU adapter, wasm, cpu)
+   * and which one a run without a forced backend takes. Nothing is activated; probed once per process.
+   */
+  'training:backends': { input: z.object({}), output: BackendProbeSchema },
   /** Sweeps, newest first, with trial counts. */
   'sweeps:list': { input: z.object({}), output: z.array(SweepListEntrySchema) },
   /** The named sweep designs (core/sweeps/presets.ts) with what each reduces. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiChannels } from '../../shared/api'
+import { trainBackends, type BackendProbe } from '../../shared/training'
 import { openWorkbench, type WorkbenchContext } from './open-workbench'
 
 let ctx: WorkbenchContext
@@ -31,6 +32,19 @@ describe('the API handlers over a fresh store', () => {
     expect(run.volumes).toHaveLength(4)
     expect(await call('interpolation:get', { runId: run.runId })).toEqual(run)
     expect(await call('runs:list', { kind: 'interpolation' })).toEqual([expect.objectContaining({ id: run.runId, status: 'done' })])
+  })
+
+  it('say what each training backend finds on this machine, probing it once per process', async () => {
+    const probe = (await call('training:backends', {})) as BackendProbe
+    expect(probe.rungs.map((r) => r.name)).toEqual([...trainBackends])
+    // The rung a run without --backend takes is the first available one (wasm and cpu always are).
+    expect(probe.chosen).toBe(probe.rungs.find((r) => r.available)?.name)
+    expect(probe.rungs.find((r) => r.name === 'wasm')?.available).toBe(true)
+    // A software adapter is never chosen by itself.
+    const webgpu = probe.rungs.find((r) => r.name === 'webgpu')
+    if (webgpu?.adapter?.software) expect(webgpu.available).toBe(false)
+    // Remembered: the same answer, not a second adapter request.
+    expect(await ctx.handlers['training:backends']({})).toBe(await ctx.handlers['training:backends']({}))
   })
 
   it('refuses unknown names and ids with input errors', async () => {

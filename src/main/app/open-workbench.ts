@@ -72,6 +72,7 @@ export function createHandlers(
     },
     'train:start': async (input) => training.start(input),
     'train:cancel': async ({ runId }) => training.cancel(runId),
+    'training:backends': async () => training.backends(),
     'sweeps:list': async () => sweeps.list(),
     'sweeps:presets': async () => sweeps.presets(),
     'sweeps:create': async (input) => sweeps.create(input),

@@ -2,14 +2,14 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { TrainProgress, TrainResult } from '../../shared/training'
+import type { BackendProbe, TrainProgress, TrainResult } from '../../shared/training'
 import { importDataset } from '../core/datasets/import'
 import { CancelledError } from '../core/execution'
 import { openDatabase, type Db } from '../core/store/database'
 import { getRun } from '../core/store/runs-repo'
 import type { TrainRunner } from '../core/training/run-training'
 import { sampleDataDir } from '../test-support/shared-data'
-import { createTrainingDoor, throttleProgress } from './training-door'
+import { callOnce, createTrainingDoor, throttleProgress } from './training-door'
 
 const at = (step: number, phase: TrainProgress['phase'] = 'training'): TrainProgress => ({
   runId: 1, phase, step, steps: 10, loss: 1, lr: 1e-3, stepsPerSecond: 1, etaSeconds: 1, annotatedFraction: null,
@@ -87,5 +87,54 @@ describe('createTrainingDoor', () => {
     await expect(door.start({ dataset: 'nope', config: {} })).rejects.toMatchObject({ name: 'InputError', source: 'nope' })
     await expect(door.start({ dataset: 'sample', config: { steps: -1 } })).rejects.toMatchObject({ name: 'InputError', source: 'train option steps' })
     expect(db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 0 })
+  })
+})
+
+const probeResult: BackendProbe = {
+  rungs: [
+    { name: 'tensorflow', available: false, adapter: null, detail: ['@tensorflow/tfjs-node: not loadable'] },
+    { name: 'webgpu', available: false, adapter: null, detail: ['webgpu: vulkan: no adapter'] },
+    { name: 'wasm', available: true, adapter: null, detail: ['WebAssembly on the CPU'] },
+    { name: 'cpu', available: true, adapter: null, detail: ['plain JavaScript'] },
+  ],
+  chosen: 'wasm',
+}
+
+describe('the training door\'s backend probe (training:backends)', () => {
+  it('probes once and answers every later call, concurrent ones included, from memory', async () => {
+    let probes = 0
+    const probe = async (): Promise<BackendProbe> => {
+      probes++
+      return probeResult
+    }
+    const door = createTrainingDoor({ db, workspace, emit: () => undefined, probe })
+    const [a, b] = await Promise.all([door.backends(), door.backends()])
+    expect(await door.backends()).toBe(a)
+    expect(b).toBe(a)
+    expect(a).toEqual(probeResult)
+    expect(probes).toBe(1)
+  })
+
+  it('does not remember a failed probe: the next call asks again', async () => {
+    let probes = 0
+    const probe = async (): Promise<BackendProbe> => {
+      if (++probes === 1) throw new Error('Dawn fell over')
+      return probeResult
+    }
+    const door = createTrainingDoor({ db, workspace, emit: () => undefined, probe })
+    await expect(door.backends()).rejects.toThrow('Dawn fell over')
+    expect(await door.backends()).toEqual(probeResult)
+    expect(await door.backends()).toEqual(probeResult)
+    expect(probes).toBe(2)
+  })
+})
+
+describe('callOnce', () => {
+  it('shares one pending call and forgets it only when it fails', async () => {
+    let calls = 0
+    const f = callOnce(async () => ++calls)
+    expect(await Promise.all([f(), f()])).toEqual([1, 1])
+    expect(await f()).toBe(1)
+    expect(calls).toBe(1)
   })
 })

@@ -1,10 +1,12 @@
-// The UI's side of training runs (train:start, train:cancel): each run trains on a worker thread so the
-// server never blocks, keeps an AbortController so it can be cancelled, and pushes throttled progress events.
+// The UI's side of training runs (train:start, train:cancel, training:backends): each run trains on a worker
+// thread so the server never blocks, keeps an AbortController so it can be cancelled, and pushes throttled
+// progress events; the backend probe is asked once per process.
 import type { ApiInput, ApiOutput } from '../../shared/api'
-import type { TrainProgress } from '../../shared/training'
+import type { BackendProbe, TrainProgress } from '../../shared/training'
 import { interpolatePlan } from '../core/interpolation/plan-run'
 import { requireDataset } from '../core/planning/plans'
 import type { Db } from '../core/store/database'
+import { probeBackends } from '../core/training/backend'
 import { trainRun, type TrainRunner } from '../core/training/run-training'
 import { interpolationOnWorkers } from '../workers/executors'
 import { trainOnWorker } from '../workers/train-runner'
@@ -20,11 +22,15 @@ export interface TrainingDoorOptions {
   /** Least time between two progress events of a run in one phase (phase changes and the last step always pass). */
   minIntervalMs?: number
   now?: () => number
+  /** What the backend ladder finds here; a seam for tests, the default is this process's one probeBackends(). */
+  probe?: () => Promise<BackendProbe>
 }
 
 export interface TrainingDoor {
   start(input: ApiInput<'train:start'>): Promise<ApiOutput<'train:start'>>
   cancel(runId: number): ApiOutput<'train:cancel'>
+  /** What each backend rung finds on this machine (training:backends), probed once and then remembered. */
+  backends(): Promise<ApiOutput<'training:backends'>>
   /** Run ids training now. */
   active(): number[]
   /** Cancels every run (the workbench is closing). */
@@ -52,10 +58,35 @@ export function throttleProgress(
   }
 }
 
+/**
+ * A call made once and then answered from memory; a failed call is not remembered, so the next one tries
+ * again. (Callers that come while the first is pending share it.)
+ */
+export function callOnce<T>(call: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined
+  return () => {
+    if (!pending) {
+      const attempt = call()
+      pending = attempt
+      attempt.catch(() => {
+        if (pending === attempt) pending = undefined
+      })
+    }
+    return pending
+  }
+}
+
+/**
+ * This process's backend probe: what the machine offers does not change while it runs, and requesting a GPU
+ * adapter takes a while, so every workbench of the process shares one answer.
+ */
+const probeThisProcess = callOnce(() => probeBackends())
+
 /** The training runs started through the API of one open workbench. */
 export function createTrainingDoor(options: TrainingDoorOptions): TrainingDoor {
   const { db, workspace } = options
   const baseRunner = options.runner ?? trainOnWorker
+  const probe = options.probe ? callOnce(options.probe) : probeThisProcess
   const running = createCancelRegistry<number>({
     describe: (runId) => `run ${runId}`,
     // The store gives every run a new id, so this cannot happen; the registry still refuses rather than lose a run.
@@ -100,6 +131,7 @@ export function createTrainingDoor(options: TrainingDoorOptions): TrainingDoor {
       running.cancel(runId)
       return { runId }
     },
+    backends: probe,
     active: running.active,
     cancelAll: running.cancelAll,
   }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '../../shared/api'
 import type { DatasetDetail, DatasetSummary } from '../../shared/dataset'
 import { InputError } from '../../shared/errors'
+import type { BackendProbe } from '../../shared/training'
 import { startServer, type RunningServer } from './server'
 
 const summary: DatasetSummary = {
@@ -22,7 +23,22 @@ const summary: DatasetSummary = {
   description: 'two tiny volumes',
 }
 
+/** The training ladder on a machine with a hardware GPU and no native TensorFlow. */
+const probe: BackendProbe = {
+  rungs: [
+    { name: 'tensorflow', available: false, adapter: null, detail: ['@tensorflow/tfjs-node: not loadable'] },
+    {
+      name: 'webgpu', available: true, detail: ['GPU adapter nvidia hopper (vulkan)'],
+      adapter: { api: 'vulkan', vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100', software: false },
+    },
+    { name: 'wasm', available: true, adapter: null, detail: ['WebAssembly on the CPU'] },
+    { name: 'cpu', available: true, adapter: null, detail: ['plain JavaScript'] },
+  ],
+  chosen: 'webgpu',
+}
+
 const handlersForTest: ApiHandlers = fakeHandlers({
+  'training:backends': async () => probe,
   'app:info': async () => ({ version: '0.0.0-test', dbPath: ':memory:', workspace: '/tmp/ws', transport: 'http' }),
   'datasets:list': async () => [summary],
   'datasets:get': async ({ name }): Promise<DatasetDetail> => {
@@ -141,6 +157,12 @@ describe('browser-mode server', () => {
 
     const otherPortsCookie = await raw(port, { path: '/assets/app.js', headers: { cookie: `workbench_token_1=${token}` } })
     expect(otherPortsCookie.status).toBe(403)
+  })
+
+  it('answers training:backends with the probe of the training ladder', async () => {
+    const res = await api('training:backends', '{}')
+    expect(res.status).toBe(200)
+    expect(JSON.parse(res.body)).toEqual(probe)
   })
 
   it('answers bad input with 400 and the schema message', async () => {

@@ -33,6 +33,7 @@ describe('selectBackend', () => {
       name: 'cpu',
       threads: 1,
       adapter: null,
+      maxTensorBytes: null,
       reasons: [expect.stringMatching(/^tensorflow: skipped/), expect.stringMatching(/^webgpu: skipped/), expect.stringMatching(/^wasm: skipped/)],
     })
     expect(tf.getBackend()).toBe('cpu')

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../../../shared/errors'
 import { describeAdapter, trainBackends, type BackendProbe, type GpuAdapter, type TrainBackend } from '../../../shared/training'
 import { firstLine } from './backends/first-line'
-import { activateTensorflow, dynamicImport, nativePackages } from './backends/tensorflow/setup'
+import { activateTensorflow, dynamicImport, loadFailure, nativePackages } from './backends/tensorflow/setup'
 import { activateWasm } from './backends/wasm/setup'
 import { activateWebgpu, webgpuFault, WEBGPU } from './backends/webgpu/setup'
 import { findAdapter, type DawnModule } from './backends/webgpu/adapter'
@@ -111,7 +111,7 @@ export async function probeBackends(options: Pick<SelectBackendOptions, 'importM
       tensorflow.push(`${pkg} loads`)
       break
     } catch (e) {
-      tensorflow.push(`${pkg}: not loadable (${firstLine(e)})`)
+      tensorflow.push(`${pkg}: ${loadFailure(e)}`)
     }
   }
   const found = await findAdapter({ allowSoftware: true, ...(options.loadDawn ? { loadDawn: options.loadDawn } : {}) })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../../shared/run'
-import type { TrainResult } from '../../../shared/training'
-import { compareConfigs, compareMetrics, filterRows, flatten, historyRow, rowsToCsv, rowsToJson } from './history-table'
+import type { GpuAdapter, TrainResult } from '../../../shared/training'
+import { backendLabel, compareConfigs, compareMetrics, filterRows, flatten, historyRow, rowsToCsv, rowsToJson } from './history-table'
 
 const result: TrainResult = {
   backend: 'wasm', backendReasons: [], adapter: null, threads: 2, trainVolumes: 3, annotatedSlices: 12, parameters: 1234, steps: 5,
@@ -71,5 +71,35 @@ describe('comparing two runs', () => {
     expect(rows.find((r) => r.key === 'test Dice (foreground)')).toEqual({ key: 'test Dice (foreground)', a: '0.667', b: '—', differs: true })
     expect(rows.find((r) => r.key === 'test Dice class 1')?.a).toBe('0.571')
     expect(rows.find((r) => r.key === 'final loss')?.a).toBe('0.2500')
+  })
+})
+
+describe('the backend of a training run', () => {
+  const llvmpipe: GpuAdapter = { api: 'opengl', vendor: '', architecture: '', device: 'llvmpipe', description: 'Mesa', software: true }
+  const reasons = ['@tensorflow/tfjs-node: not loadable', 'tensorflow: skipped, --backend webgpu was asked for']
+  const webgpuRun = run({ id: 7, result: { ...result, backend: 'webgpu', adapter: llvmpipe, threads: 1, backendReasons: reasons } as unknown as Record<string, unknown> })
+
+  it('shows the adapter of a webgpu run, the bare name otherwise, and nothing for runs without a result', () => {
+    expect(backendLabel({ backend: 'webgpu', adapter: llvmpipe })).toBe('webgpu · llvmpipe (opengl, software)')
+    expect(historyRow(webgpuRun)).toMatchObject({ backend: 'webgpu · llvmpipe (opengl, software)', backendReasons: reasons })
+    expect(historyRow(run({}))).toMatchObject({ backend: 'wasm', backendReasons: [] })
+    expect(historyRow(run({ result: null })).backend).toBe('')
+    expect(filterRows([historyRow(run({})), historyRow(webgpuRun)], { text: 'llvmpipe', kind: '', status: '' }).map((r) => r.id)).toEqual([7])
+  })
+
+  it('reads records older than the webgpu rung (no adapter field) as adapter null', () => {
+    const { adapter: _dropped, ...old } = result
+    expect(historyRow(run({ result: old as unknown as Record<string, unknown> })).backend).toBe('wasm')
+    expect(compareMetrics(run({ result: old as unknown as Record<string, unknown> }), webgpuRun).find((r) => r.key === 'adapter')).toEqual({
+      key: 'adapter', a: '—', b: 'llvmpipe (opengl, software)', differs: true,
+    })
+  })
+
+  it('compares adapters, threads and the reasons a run did not use a faster backend, one a line', () => {
+    const rows = compareMetrics(run({}), webgpuRun)
+    const row = (key: string) => rows.find((r) => r.key === key)
+    expect(row('backend')).toMatchObject({ a: 'wasm', b: 'webgpu' })
+    expect(row('threads')).toMatchObject({ a: '2', b: '—' })
+    expect(row('why not faster')).toMatchObject({ a: '—', b: reasons.join('\n'), differs: true })
   })
 })

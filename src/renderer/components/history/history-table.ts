@@ -2,7 +2,7 @@
 // side-by-side comparison of two runs, and the CSV / JSON exports. No Vue here, so it can be tested.
 import type { RunRecord, RunStatus } from '../../../shared/run'
 import { runSummary } from '../../../shared/run-summary'
-import { TrainResultSchema } from '../../../shared/training'
+import { describeAdapter, TrainResultSchema, type TrainResult } from '../../../shared/training'
 
 export interface HistoryRow {
   id: number
@@ -13,7 +13,23 @@ export interface HistoryRow {
   createdAt: string
   /** The summary line, with the first line of the error of a failed run. */
   summary: string
+  /** What a training run computed on ("wasm", "webgpu · llvmpipe (opengl, software)"); '' for other runs and runs without a result. */
+  backend: string
+  /** Why each faster backend was not used (a training run's result), one line each. */
+  backendReasons: string[]
   run: RunRecord
+}
+
+/** A training run's result; records older than the webgpu rung get `adapter: null` from the schema. */
+function trainResultOf(run: RunRecord): TrainResult | undefined {
+  if (run.result === null) return undefined
+  const parsed = TrainResultSchema.safeParse(run.result)
+  return parsed.success ? parsed.data : undefined
+}
+
+/** "wasm", "webgpu · llvmpipe (opengl, software)": the backend of a result, with the adapter of a webgpu run. */
+export function backendLabel(result: Pick<TrainResult, 'backend' | 'adapter'>): string {
+  return result.backend === 'webgpu' && result.adapter ? `webgpu · ${describeAdapter(result.adapter)}` : result.backend
 }
 
 /** A run as a table row; `datasetNames` names datasets by id for runs whose config lacks the name. */
@@ -22,6 +38,7 @@ export function historyRow(run: RunRecord, datasetNames: ReadonlyMap<number, str
   const dataset = named ?? (run.datasetId === null ? '' : (datasetNames.get(run.datasetId) ?? `#${run.datasetId}`))
   const summary = runSummary(run)
   const error = run.error?.split('\n')[0]
+  const result = trainResultOf(run)
   return {
     id: run.id,
     kind: run.kind,
@@ -30,6 +47,8 @@ export function historyRow(run: RunRecord, datasetNames: ReadonlyMap<number, str
     seed: run.seed,
     createdAt: run.createdAt,
     summary: error ? `${summary} — ${error}` : summary,
+    backend: result ? backendLabel(result) : '',
+    backendReasons: result?.backendReasons ?? [],
     run,
   }
 }
@@ -48,7 +67,7 @@ export function filterRows(rows: readonly HistoryRow[], filter: HistoryFilter): 
     if (filter.kind && row.kind !== filter.kind) return false
     if (filter.status && row.status !== filter.status) return false
     if (words.length === 0) return true
-    const haystack = [row.id, row.kind, row.status, row.dataset, row.seed ?? '', row.createdAt, row.summary, JSON.stringify(row.run.config)]
+    const haystack = [row.id, row.kind, row.status, row.dataset, row.seed ?? '', row.createdAt, row.backend, row.summary, JSON.stringify(row.run.config)]
       .join(' ')
       .toLowerCase()
     return words.every((w) => haystack.includes(w))
@@ -107,8 +126,7 @@ export function compareConfigs(a: Record<string, unknown>, b: Record<string, unk
 /** The metrics of a training run worth comparing, by name ('' where the run has no result). */
 export function trainingMetrics(run: RunRecord): Map<string, string> {
   const out = new Map<string, string>()
-  const parsed = run.result === null ? undefined : TrainResultSchema.safeParse(run.result)
-  const result = parsed?.success ? parsed.data : undefined
+  const result = trainResultOf(run)
   out.set('status', run.status)
   if (!result) return out
   const f3 = (x: number): string => x.toFixed(3)
@@ -124,6 +142,10 @@ export function trainingMetrics(run: RunRecord): Map<string, string> {
   const finalLoss = result.curve[result.curve.length - 1]?.loss
   if (finalLoss !== undefined) out.set('final loss', finalLoss.toFixed(4))
   out.set('backend', result.backend)
+  out.set('adapter', result.adapter ? describeAdapter(result.adapter) : '—')
+  out.set('threads', result.backend === 'webgpu' ? '—' : String(result.threads))
+  // One reason a line (the comparison shows them on separate lines).
+  out.set('why not faster', result.backendReasons.length > 0 ? result.backendReasons.join('\n') : '—')
   out.set('steps', String(result.steps))
   out.set('ms / step', result.timings.msPerStep.toFixed(0))
   out.set('training time (s)', (result.timings.trainMs / 1000).toFixed(1))

@@ -21,6 +21,14 @@ describe('the train form', () => {
     expect(c.augment).toMatchObject({ flip: false, rotateDegrees: 15, scale: 0, intensityShift: 0.1, intensityScale: 0.1, elasticAlpha: 0 })
   })
 
+  it('forces the chosen backend, and leaves it out for Automatic (the ladder)', () => {
+    expect(defaultTrainForm().backend).toBeNull()
+    expect('backend' in configFromForm(defaultTrainForm())).toBe(false)
+    for (const backend of ['webgpu', 'wasm', 'cpu', 'tensorflow'] as const) {
+      expect(TrainConfigSchema.parse({ ...configFromForm({ ...defaultTrainForm(), backend }), datasetId: 1 }).backend).toBe(backend)
+    }
+  })
+
   it('drops the interpolation method when no plan is chosen (the schema would refuse it)', () => {
     const form = { ...defaultTrainForm(), interpolated: 'propagate' as const }
     expect(configFromForm(form).interpolated).toBeNull()

@@ -7,6 +7,7 @@ import {
   type ModelKind,
   type Normalisation,
   type OptimizerKind,
+  type TrainBackend,
   type TrainConfigInput,
   type TrainProgress,
 } from '../../../shared/training'
@@ -39,6 +40,8 @@ export interface TrainFormState {
   seed: number
   flip: boolean
   augment: Record<AugmentToggle, boolean>
+  /** The Compute choice: a forced backend, or null for Automatic (the ladder; the config then omits it). */
+  backend: TrainBackend | null
 }
 
 /** A form at the schema's defaults. */
@@ -59,6 +62,7 @@ export function defaultTrainForm(): TrainFormState {
     seed: d.seed,
     flip: d.augment.flip,
     augment: { rotate: false, scale: false, biasField: false, elastic: false, intensity: false },
+    backend: d.backend ?? null,
   }
 }
 
@@ -76,6 +80,7 @@ export function configFromForm(form: TrainFormState): Omit<TrainConfigInput, 'da
     loss: { kind: form.loss },
     seed: form.seed,
     augment,
+    ...(form.backend === null ? {} : { backend: form.backend }),
   }
 }
 

@@ -12,13 +12,23 @@ export const nativePackages = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-no
 /** Loads a module by a name TypeScript and the bundler must not resolve at build time. */
 export const dynamicImport = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier)
 
+/**
+ * Why a native package did not load, in one line: "not installed" for a missing package (its message names
+ * the importing file's absolute path, which says nothing to a user), else the loader's first line.
+ */
+export function loadFailure(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return 'not installed (an optional dependency: its install downloads libtensorflow, which needs network)'
+  return `not loadable (${firstLine(e)})`
+}
+
 /** Tries the native packages; returns true once one has made 'tensorflow' the active backend. */
 export async function activateTensorflow(reasons: string[], load: (s: string) => Promise<unknown>): Promise<boolean> {
   for (const pkg of nativePackages) {
     try {
       await load(pkg)
     } catch (e) {
-      reasons.push(`${pkg}: not loadable (${firstLine(e)})`)
+      reasons.push(`${pkg}: ${loadFailure(e)}`)
       continue
     }
     // A package built against another copy of tfjs-core registers its backend there, not here.
