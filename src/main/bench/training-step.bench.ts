@@ -9,7 +9,7 @@
 // Every measurement runs in its own child process (so peak RSS compares), ours and PyTorch back to back per
 // case and thread count: the machine is shared, so read the ratios, not the absolute times.
 // `npm run bench -- training-step`; `tsx src/main/bench/training-step.bench.ts [case…]` for some cases
-// (issue2d, protocol, 3d); `… --profile <case> [threads]` prints one step's kernels by time instead
+// (issue2d, protocol, 3d); `… --profile <case> [threads] [wasm|webgpu]` prints one step's kernels by time instead
 // (kernels that run other kernels count in their caller too).
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -100,9 +100,13 @@ async function measureOurs(c: StepCase, threads: number, backend: 'wasm' | 'webg
 }
 
 /** Child process: one profiled step after two warm-ups; prints kernels by total time and the slowest calls. */
-async function profileOurs(name: CaseName, threads: number): Promise<void> {
-  configureWasm({ threads })
-  await tf.setBackend('wasm')
+async function profileOurs(name: CaseName, threads: number, backend: 'wasm' | 'webgpu'): Promise<void> {
+  if (backend === 'webgpu') {
+    await selectBackend({ force: 'webgpu' })
+  } else {
+    configureWasm({ threads })
+    await tf.setBackend('wasm')
+  }
   const { step, dispose } = productStep(cases[name])
   await step()
   await step()
@@ -117,7 +121,7 @@ async function profileOurs(name: CaseName, threads: number): Promise<void> {
   }
   const rows = [...byKernel].sort((a, b) => b[1].ms - a[1].ms)
   const total = rows.reduce((a, [, e]) => a + e.ms, 0)
-  console.log(`profile ${name}, ${wasmThreadsInUse()} thread(s): kernels ${total.toFixed(0)} ms (nested counted twice) of a ${wall.toFixed(0)} ms profiled step`)
+  console.log(`profile ${name} on ${backend}${backend === 'wasm' ? `, ${wasmThreadsInUse()} thread(s)` : ''}: kernels ${total.toFixed(0)} ms (nested counted twice) of a ${wall.toFixed(0)} ms profiled step`)
   for (const [kname, e] of rows.slice(0, 30)) console.log(`  ${kname.padEnd(26)} ${e.ms.toFixed(1).padStart(8)} ms  ${String(e.calls).padStart(4)} calls`)
   const slowest = [...info.kernels].sort((a, b) => Number(b.kernelTimeMs) - Number(a.kernelTimeMs)).slice(0, 15)
   console.log('  slowest single calls:')
@@ -194,7 +198,7 @@ if (process.argv[1] === thisFile && args[0] === '--measure') {
 } else if (process.argv[1] === thisFile && args[0] === '--profile') {
   const name = args[1]
   if (!isCaseName(name)) throw new Error(`unknown case ${String(name)}; one of ${caseNames.join(', ')}`)
-  await profileOurs(name, Number(args[2] ?? 2))
+  await profileOurs(name, Number(args[2] ?? 2), args[3] === 'webgpu' ? 'webgpu' : 'wasm')
 } else if (process.argv[1] === thisFile) {
   const picked = args.filter(isCaseName)
   await benchTrainingStep(picked.length > 0 ? picked : caseNames)

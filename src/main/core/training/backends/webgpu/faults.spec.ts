@@ -9,8 +9,8 @@ import { sampleDataDir } from '../../../../test-support/shared-data'
 import { importDataset } from '../../../datasets/import'
 import { openDatabase, type Db } from '../../../store/database'
 import { listRuns } from '../../../store/runs-repo'
-import { selectBackend } from '../../backend'
 import { runDirectory, trainInProcess, trainRun } from '../../run-training'
+import { forceWebgpuForSpec } from './parity.spec-helpers'
 import { destroyWebgpuDevice, faultError, faultOf } from './setup'
 
 describe('faultOf / faultError', () => {
@@ -28,13 +28,7 @@ let db: Db
 let workspace: string
 let datasetId: number
 beforeAll(async () => {
-  try {
-    await selectBackend({ force: 'webgpu' })
-  } catch (e) {
-    unavailable = e instanceof Error ? e.message : String(e)
-    if (process.env.CI) throw new Error(`CI must run the webgpu tests: ${unavailable}`)
-    console.warn(`webgpu fault tests skipped: ${unavailable}`)
-  }
+  unavailable = await forceWebgpuForSpec()
   workspace = mkdtempSync(join(tmpdir(), 'wb-webgpu-faults-'))
   db = openDatabase(':memory:')
   datasetId = importDataset({ db, workspace }, { folder: sampleDataDir, name: 'sample' }).id

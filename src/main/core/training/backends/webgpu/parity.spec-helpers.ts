@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { LossConfigSchema, ModelConfigSchema, type LossConfig, type ModelConfig } from '../../../../../shared/training'
 import { createRng } from '../../../random/rng'
+import { selectBackend } from '../../backend'
 import { computeLoss } from '../../losses'
 import { buildModel } from '../../models/build-model'
 
@@ -55,4 +56,21 @@ export function relativeNormError(a: Float32Array, b: Float32Array): number {
     ref += (b[i] as number) ** 2
   }
   return Math.sqrt(diff) / Math.max(Math.sqrt(ref), 1e-12)
+}
+
+/**
+ * Forces webgpu for a spec file: null once it is active, else why not (the specs skip, saying so). In CI the
+ * webgpu tests must run (.ci/run installs Mesa's EGL), so there a missing adapter is an error.
+ */
+export async function forceWebgpuForSpec(): Promise<string | null> {
+  try {
+    const choice = await selectBackend({ force: 'webgpu' })
+    console.info(`webgpu specs on ${choice.adapter?.device || choice.adapter?.description} (${choice.adapter?.api}${choice.adapter?.software ? ', software' : ''})`)
+    return null
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e)
+    if (process.env.CI) throw new Error(`CI must run the webgpu tests (install libegl1 libegl-mesa0 libgl1-mesa-dri): ${why}`)
+    console.warn(`webgpu tests skipped: ${why}`)
+    return why
+  }
 }

@@ -96,7 +96,9 @@ async function openDevice(options: FindAdapterOptions): Promise<OpenDevice | { r
   for (const name of raisedLimits) if (typeof limits[name] === 'number') requiredLimits[name] = limits[name]
   let device: GPUDevice
   try {
-    device = await found.adapter.requestDevice({ requiredLimits })
+    // Timestamp queries let tf.profile time each kernel (the bench's --profile); TF.js uses them only then.
+    const requiredFeatures: GPUFeatureName[] = found.adapter.features.has('timestamp-query') ? ['timestamp-query'] : []
+    device = await found.adapter.requestDevice({ requiredLimits, requiredFeatures })
   } catch (e) {
     return { reasons: [`webgpu: ${found.facts.api}: the adapter refused a device (${firstLine(e)})`] }
   }

@@ -15,22 +15,14 @@ import { fitAutoencoder } from '../../../planning/features/autoencoder'
 import { createPlan } from '../../../planning/plans'
 import { createRng } from '../../../random/rng'
 import { openDatabase, type Db } from '../../../store/database'
-import { selectBackend } from '../../backend'
 import { trainInProcess, trainRun } from '../../run-training'
-import { relativeNormError, stepValues } from './parity.spec-helpers'
+import { forceWebgpuForSpec, relativeNormError, stepValues } from './parity.spec-helpers'
 import { webgpuFault } from './setup'
 
 /** Why webgpu cannot run here, or null when the forced rung activates. */
 let unavailable: string | null = null
 beforeAll(async () => {
-  try {
-    const choice = await selectBackend({ force: 'webgpu' })
-    console.info(`webgpu parity on ${choice.adapter?.device || choice.adapter?.description} (${choice.adapter?.api}${choice.adapter?.software ? ', software' : ''})`)
-  } catch (e) {
-    unavailable = e instanceof Error ? e.message : String(e)
-    if (process.env.CI) throw new Error(`CI must run the webgpu tests (install libegl1 libegl-mesa0 libgl1-mesa-dri): ${unavailable}`)
-    console.warn(`webgpu tests skipped: ${unavailable}`)
-  }
+  unavailable = await forceWebgpuForSpec()
 })
 
 /** Runs `fn` on the cpu backend, then returns to webgpu. */

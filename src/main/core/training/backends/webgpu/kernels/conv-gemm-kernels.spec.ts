@@ -6,17 +6,14 @@ import * as tf from '@tensorflow/tfjs'
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu'
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { createRng } from '../../../../random/rng'
-import { selectBackend } from '../../../backend'
+import { forceWebgpuForSpec } from '../parity.spec-helpers'
 import { numericGradients, randomArg, relativeError, type Arg, type Op } from '../../../kernels/finite-difference'
 import { CPU_TOLERANCE, FD_TOLERANCE } from '../../../kernels/gradient-check.spec-helpers'
 import { isTiledConvKernel, tiledConvKernels } from './conv-gemm-kernels'
 import { TiledGemmProgram } from './tiled-gemm'
 
 /** Why webgpu could not be forced here (no Dawn, no adapter at all), or null when it is active. */
-const unavailable = await selectBackend({ force: 'webgpu' }).then(
-  () => null,
-  (e: unknown) => String(e),
-)
+const unavailable = await forceWebgpuForSpec()
 
 /** Agreement with the cpu backend: the kernels only reorder float32 sums. */
 const PARITY = 1e-4
