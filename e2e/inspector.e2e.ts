@@ -176,7 +176,12 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
     const reached = Number(await sliceView.getAttribute('data-slice'))
     for (let i = 0; i < reached - target; i++) await page.mouse.wheel(0, -100)
     await expect.poll(() => sliceView.getAttribute('data-slice')).toBe(String(target))
-    expect(await page.locator('[data-testid="slice-label"]').textContent()).toContain(`Slice ${target} / ${volume.slices.length - 1}`)
+    // Counted from 1 like the facts panel's "of N slices": the last slice is "Slice N of N", never "N − 1 / N − 1".
+    expect(await page.locator('[data-testid="slice-label"]').textContent()).toContain(`Slice ${target + 1} of ${volume.slices.length}`)
+    expect(await page.locator('[data-testid="inspect-facts"]').textContent()).toContain(`of ${volume.slices.length} slices`)
+    expect(await page.locator('[data-testid="slice-slider"]').getAttribute('aria-valuetext')).toBe(`Slice ${target + 1} of ${volume.slices.length}`)
+    const bar = page.locator(`[data-testid="iou-bar"][data-slice="${target}"] title`)
+    expect(await bar.textContent()).toMatch(new RegExp(`^slice ${target + 1}, index ${target} \\(from 0`))
     await settle(page)
 
     const both = await shot(sliceView)
@@ -276,6 +281,9 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
     const worst = page.locator('[data-testid="worst-slice"]')
     const expected = volume.slices.filter((s) => s.source !== 'annotated').sort((a, b) => a.iou - b.iou || a.index - b.index)[0]!
     expect(Number(await worst.first().getAttribute('data-slice'))).toBe(expected.index)
+    // The table shows the slice as people count it, and the stored index on hover.
+    expect(await worst.first().locator('td').first().textContent()).toBe(String(expected.index + 1))
+    expect(await worst.first().locator('td').first().getAttribute('title')).toBe(`index ${expected.index} (from 0, as in plans and exports)`)
     await worst.first().click()
     await expect.poll(() => sliceView.getAttribute('data-slice')).toBe(String(expected.index))
   })

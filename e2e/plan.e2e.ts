@@ -82,6 +82,18 @@ describe.skipIf(!chromium.available)('the Plan view in browser mode', () => {
     expect(Number(await page.locator('[data-testid="plan-volumes"]').inputValue())).toBeCloseTo(option.volumeFraction, 9)
   })
 
+  it('writes ρ and s as short decimals (3–4 significant digits) whichever budget row is clicked', async () => {
+    const rows = page.locator('[data-testid="budget-row"]')
+    const written: string[] = []
+    for (let i = 0; i < (await rows.count()); i++) {
+      await rows.nth(i).click()
+      for (const field of ['plan-density', 'plan-volumes']) written.push(await page.locator(`[data-testid="${field}"]`).inputValue())
+    }
+    // Not the bisection's 0.0714285714284415: at most four significant digits.
+    for (const value of written) expect(value.replace(/^0\.0*/, '').replace('.', '').length, value).toBeLessThanOrEqual(4)
+    await page.locator('[data-testid="budget-row"][data-volumes="4"]').click()
+  })
+
   it('creates a fixed plan ρ 0.2 s 0.5 and draws one strip per volume matching the stored plan', async () => {
     await submitPlan('0.2', '0.5', 'fixed', '0')
     const result = page.locator('[data-testid="plan-result"]')
@@ -152,22 +164,55 @@ describe.skipIf(!chromium.available)('the Plan view in browser mode', () => {
     expect(await page.locator('[data-testid="plan-export-error"]').textContent()).toMatch(/exists and is not empty/)
   })
 
-  for (const density of ['0', '1.5']) {
-    it(`shows the server's refusal of ρ = ${density} in plain words`, async () => {
-      const request: PlanRequestInput = { dataset: 'sample', density: Number(density), volumeFraction: 0.5, method: 'fixed', seed: 0 }
+  const refusals: [density: string, said: string][] = [
+    ['0', 'density ρ must be a fraction above 0 and at most 1; it is 0'],
+    ['1.5', 'density ρ must be a fraction above 0 and at most 1; it is 1.5'],
+    ['', 'density ρ is empty: type a fraction above 0 and at most 1'],
+  ]
+  for (const [density, said] of refusals) {
+    it(`refuses ρ = "${density}" in the form's words and leaves the plan on show`, async () => {
+      const request: PlanRequestInput = { dataset: 'sample', density: density === '' ? Number.NaN : Number(density), volumeFraction: 0.5, method: 'fixed', seed: 0 }
       const refused = await call('plans:create', request)
       expect(refused.ok).toBe(false)
-      const problem = (await refused.json()) as ApiError
-      expect(problem.error).toMatch(/density/)
+      expect(((await refused.json()) as ApiError).error).toMatch(/density/)
 
+      const shownId = await page.locator('[data-testid="plan-result"]').getAttribute('data-plan-id')
+      expect(Number(shownId)).toBeGreaterThan(0)
       await submitPlan(density, '0.5')
       const error = page.locator('[data-testid="plan-error"]')
       await error.waitFor({ timeout: 30_000 })
       const text = (await error.textContent())?.replace(/\s+/g, ' ').trim()
-      expect(text).toBe(`Could not create the plan: ${problem.error}`)
-      await page.screenshot({ path: screenshotPath(`plan-error-density-${density.replace('.', '_')}`) })
+      expect(text).toBe(`Could not create the plan: ${said}`)
+      expect(text).not.toMatch(/plans:create|Too small|Invalid input/)
+      // The view stays as it was: the plan on show and its strips.
+      expect(await page.locator('[data-testid="plan-result"]').getAttribute('data-plan-id')).toBe(shownId)
+      expect(await page.locator('[data-testid="plan-strip"]').count()).toBeGreaterThan(0)
+      await page.screenshot({ path: screenshotPath(`plan-error-density-${density.replace('.', '_') || 'empty'}`) })
     })
   }
+
+  it('keeps the form, the budget and the plan on show when the user leaves the tab and comes back', async () => {
+    await page.locator('[data-testid="budget-input"]').fill('25')
+    await page.locator('[data-testid="plan-density"]').fill('0.3')
+    await page.locator('[data-testid="plan-volumes"]').fill('0.75')
+    await page.locator('[data-testid="plan-method"]').selectOption('representative')
+    await page.locator('[data-testid="plan-rule"]').selectOption('kmedoids')
+    await page.locator('[data-testid="plan-seed"]').fill('7')
+    const shownId = await page.locator('[data-testid="plan-result"]').getAttribute('data-plan-id')
+
+    await page.locator('[data-testid="tab-datasets"]').click()
+    await page.locator('[data-testid="dataset-row"][data-name="sample"]').waitFor()
+    await page.locator('[data-testid="tab-plan"]').click()
+    await page.locator('[data-testid="plan-view"][data-dataset="sample"]').waitFor()
+
+    expect(await page.locator('[data-testid="budget-input"]').inputValue()).toBe('25')
+    expect(await page.locator('[data-testid="plan-density"]').inputValue()).toBe('0.3')
+    expect(await page.locator('[data-testid="plan-volumes"]').inputValue()).toBe('0.75')
+    expect(await page.locator('[data-testid="plan-method"]').inputValue()).toBe('representative')
+    expect(await page.locator('[data-testid="plan-rule"]').inputValue()).toBe('kmedoids')
+    expect(await page.locator('[data-testid="plan-seed"]').inputValue()).toBe('7')
+    await page.locator(`[data-testid="plan-result"][data-plan-id="${shownId}"]`).waitFor({ timeout: 30_000 })
+  })
 
   it('loaded every resource without script errors or CSP violations', () => {
     expect(pageProblems).toEqual([])

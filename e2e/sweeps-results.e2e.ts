@@ -15,6 +15,33 @@ if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.me
 // The view's own example grid: one tiny cell and its dense baseline.
 const tinySweep = exampleGrid
 
+/**
+ * A point on one of the Results view's lines, 80 % of the way along its last segment (on the line, clear of both
+ * points, nearest the last one), with the line's own label (its first vertex) and the last vertex's label.
+ */
+function pointAlongALine(page: Page): Promise<{ x: number; y: number; first: string | null; last: string | null; figure: string | null } | undefined> {
+  return page.locator('[data-testid="results-view"]').evaluate((root) => {
+    for (const line of root.querySelectorAll('svg [aria-roledescription="line mark"]')) {
+      const colour = line.getAttribute('stroke')
+      const chart = line.closest('svg')!
+      const vertices = [...chart.querySelectorAll('[aria-roledescription="point"]')].filter((p) => p.getAttribute('fill') === colour)
+      if (vertices.length < 2) continue
+      const centre = (e: (typeof vertices)[number]) => {
+        const b = e.getBoundingClientRect()
+        return { x: b.left + b.width / 2, y: b.top + b.height / 2 }
+      }
+      const [a, b] = [centre(vertices.at(-2)!), centre(vertices.at(-1)!)]
+      if (Math.hypot(b.x - a.x, b.y - a.y) < 30) continue
+      // Into view first (the pointer only reaches what is on screen), then measured again.
+      vertices.at(-1)!.scrollIntoView({ block: 'center', inline: 'center' })
+      const [from, to] = [centre(vertices.at(-2)!), centre(vertices.at(-1)!)]
+      const figure = line.closest('[data-figure-id]')!.getAttribute('data-figure-id')
+      return { x: from.x + 0.8 * (to.x - from.x), y: from.y + 0.8 * (to.y - from.y), first: line.getAttribute('aria-label'), last: vertices.at(-1)!.getAttribute('aria-label'), figure }
+    }
+    return undefined
+  })
+}
+
 describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample data)', () => {
   let session: Awaited<ReturnType<typeof openBrowserSession>>
   let server: ServeHandle
@@ -86,11 +113,16 @@ describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample
     // Fig. 1 has its dense baseline: the drop against it is computed.
     expect(await results.locator('[data-figure-id="fig1-drop"] [data-testid="figure-sentence"]').textContent()).toMatch(/^Against dense training, sparse annotation lost/)
 
-    // Each data mark carries its values as a tooltip (<title>) and in the readout on hover.
-    const mark = budget.locator('svg [aria-roledescription$="mark"][aria-label]').first()
-    expect(await mark.locator('title').textContent()).toMatch(/: /)
-    await mark.dispatchEvent('mouseover')
-    expect(await budget.locator('[data-testid="figure-hover"]').textContent()).toMatch(/budget.*: [\d.]+/)
+    // Each point carries its values as a tooltip (<title>) and in the readout when the pointer is on it.
+    const readout = budget.locator('[data-testid="figure-hover"]')
+    const point = budget.locator('svg [aria-roledescription="point"][aria-label]').first()
+    const pointLabel = (await point.getAttribute('aria-label'))!
+    expect(pointLabel).toMatch(/budget.*: [\d.]+/)
+    expect(await point.locator('title').textContent()).toBe(pointLabel)
+    await point.hover({ force: true })
+    await expect.poll(() => readout.textContent()).toBe(pointLabel)
+    await page.mouse.move(0, 0)
+    await expect.poll(() => readout.textContent()).toBe('Point at a mark to read its values.')
     await page.screenshot({ path: screenshotPath('results-figures'), fullPage: true })
 
     const [json] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="results-export-json"]').click()])
@@ -102,6 +134,29 @@ describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample
     const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n')
     expect(lines[0]?.startsWith('figure,')).toBe(true)
     expect(lines.some((l) => l.startsWith('fig2-budget,'))).toBe(true)
+    expect(session.problems).toEqual([])
+  })
+
+  it('reads a line in the hover readout as the vertex nearest the pointer, not its first vertex', async () => {
+    // Two densities give lines through two points (the sweep above has one cell: single-point lines).
+    const definition = { ...tinySweep, grid: { ...tinySweep.grid, densities: [0.1, 0.4] } }
+    const created = await apiCall<{ sweepId: number; trials: number }>(server, 'sweeps:create', { dataset: 'sample', definition })
+    await apiCall(server, 'sweeps:run', { sweepId: created.sweepId })
+    await expect
+      .poll(async () => (await apiCall<SweepStatus>(server, 'sweeps:status', { sweepId: created.sweepId })).trials.map((t) => t.status).join(), { timeout: 240_000, interval: 1_000 })
+      .toBe(Array(created.trials).fill('done').join())
+    await page.locator('[data-testid="reload"]').click()
+    await page.locator('[data-testid="results-sweep"]').selectOption(String(created.sweepId))
+    await page.locator(`[data-testid="results-view"][data-sweep-id="${created.sweepId}"] [data-testid="figure-svg"] svg`).first().waitFor({ timeout: 60_000 })
+
+    const along = await pointAlongALine(page)
+    expect(along, 'a line through two points apart').toBeDefined()
+    expect(along!.last).not.toBe(along!.first)
+    await page.mouse.move(along!.x, along!.y)
+    const readout = page.locator(`[data-figure-id="${along!.figure}"] [data-testid="figure-hover"]`)
+    await expect.poll(() => readout.textContent()).toBe(along!.last)
+    // The native tooltip reads the same: a line carries no <title> of its first vertex.
+    expect(await page.locator('svg [aria-roledescription="line mark"] > title').count()).toBe(0)
     expect(session.problems).toEqual([])
   })
 })

@@ -75,6 +75,9 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     // The defaults come from the shared schema.
     expect(await page.locator('[data-testid="train-steps"]').inputValue()).toBe('1000')
     expect(await page.locator('[data-testid="train-model"]').inputValue()).toBe('unet2d')
+    // Flips start off, and the form says why next to the toggle.
+    expect(await page.locator('[data-testid="train-flip"]').isChecked()).toBe(false)
+    expect(await page.locator('[data-testid="train-flip-why"]').textContent()).toMatch(/hippocampus data a flip swaps the anterior and posterior labels/)
     await expect.poll(() => page.locator('[data-testid="train-link"]').count(), { timeout: 15_000 }).toBe(0)
 
     // Compute: Automatic (the ladder) first, then each backend; the line says what Automatic trains on here.
@@ -107,6 +110,7 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     expect((await answered).status()).toBe(200)
     await page.locator('[data-testid="train-metrics"]').waitFor({ timeout: 120_000 })
     doneRunId = Number(await page.locator('[data-testid="train-metrics"]').getAttribute('data-run-id'))
+    expect(((await apiCall<RunRecord>(server, 'runs:get', { runId: doneRunId })).config.augment as { flip: boolean }).flip).toBe(false)
 
     expect(sockets.some((url) => new URL(url).pathname === '/api/events')).toBe(true)
     const mine = frames.filter((f) => f.runId === doneRunId)
@@ -156,6 +160,31 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     expect(cancelled.config.backend).toBe('wasm')
     expect((await apiCall<RunRecord>(server, 'runs:get', { runId: doneRunId })).config.backend).toBeUndefined()
     await page.screenshot({ path: screenshotPath('train-cancelled') })
+  })
+
+  it('keeps the Train form through a tab switch, and starts from the last started form after a reload', async () => {
+    const flip = page.locator('[data-testid="train-flip"]')
+    // The cancelled run was started with 100000 steps, seed 2 on wasm, flips off; now turn flips on, unstarted.
+    await flip.check()
+    await page.locator('[data-testid="tab-datasets"]').click()
+    await page.locator('[data-testid="dataset-row"][data-name="sample"]').waitFor()
+    await page.locator('[data-testid="tab-train"]').click()
+    await page.locator('[data-testid="train-view"]').waitFor()
+    expect(await flip.isChecked()).toBe(true)
+    expect(await page.locator('[data-testid="train-steps"]').inputValue()).toBe('100000')
+    expect(await page.locator('[data-testid="train-backend"] option:checked').getAttribute('data-value')).toBe('wasm')
+
+    await page.reload()
+    await page.locator('[data-testid="dataset-row"][data-name="sample"]').waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid="tab-train"]').click()
+    await page.locator('[data-testid="plan-dataset"]').selectOption('sample')
+    await page.locator('[data-testid="train-view"]').waitFor()
+    // The form the last run was started from: its steps, seed, backend and flips off (the unstarted change is gone).
+    expect(await page.locator('[data-testid="train-steps"]').inputValue()).toBe('100000')
+    expect(await page.locator('[data-testid="train-seed"]').inputValue()).toBe('2')
+    expect(await page.locator('[data-testid="train-depth"]').inputValue()).toBe('1')
+    expect(await page.locator('[data-testid="train-backend"] option:checked').getAttribute('data-value')).toBe('wasm')
+    expect(await flip.isChecked()).toBe(false)
   })
 
   it('lists both runs in the History view, filters them, compares them and exports the list', async () => {

@@ -12,8 +12,10 @@ export function runSummary(run: RunRecord): string {
     const model = obj(c.model)
     const evaluation = obj(r.evaluation)
     const dice = num(evaluation.meanDice)
+    // Sweep trials evaluate on the validation split; a result older than the split field was a test evaluation.
+    const split = evaluation.split === 'validation' ? 'validation' : 'test'
     const what = `${String(model.kind ?? '?')} ${c.planId ? `plan ${String(c.planId)}` : 'dense'}${c.interpolated ? ` (${String(c.interpolated)} masks)` : ''}, ${String(c.steps ?? '?')} steps`
-    return dice === undefined ? what : `${what}; test Dice ${dice.toFixed(3)} (${String(r.backend ?? '?')}, ${(num(obj(r.timings).msPerStep) ?? 0).toFixed(0)} ms/step)`
+    return dice === undefined ? what : `${what}; ${split} Dice ${dice.toFixed(3)} (${String(r.backend ?? '?')}, ${(num(obj(r.timings).msPerStep) ?? 0).toFixed(0)} ms/step)`
   }
   if (run.kind === 'interpolation') {
     const iou = num(r.meanIoU)

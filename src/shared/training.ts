@@ -132,11 +132,12 @@ export type ScheduleConfig = z.infer<typeof ScheduleConfigSchema>
 /** Seeded augmentation; each transform is drawn per sample with probability `probability`. */
 export const AugmentConfigSchema = z.object({
   /**
-   * Random flips along each in-plane axis (and depth for 3D). Turn them off where a label's meaning depends on
-   * where it lies: MSD hippocampus's anterior (1) and posterior (2) swap places under a flip along the
-   * anterior–posterior axis, and a small net then learns one of the two labels only.
+   * Random flips along each in-plane axis (and depth for 3D). Off unless asked for: where a label's meaning
+   * depends on where it lies they are wrong — MSD hippocampus's anterior (1) and posterior (2) swap places under a
+   * flip along the anterior–posterior axis, and a small net then learns one of the two labels only. Turn them on
+   * for labels that are symmetric under a flip.
    */
-  flip: z.boolean().default(true),
+  flip: z.boolean().default(false),
   /** Random rotation (degrees, ±) and isotropic scale (±fraction); 0 switches it off. */
   rotateDegrees: z.number().min(0).max(180).default(0),
   scale: z.number().min(0).max(0.9).default(0),

@@ -37,9 +37,13 @@ describe('workbench train / runs', () => {
     writeFileSync(file, JSON.stringify({ steps: 50, optimizer: { kind: 'sgd', lr: 0.01 }, evaluateOn: 'none' }))
     const trained = await cli('train', '--dataset', 'sample', '--config', file, ...tiny, '--json')
     expect(trained.code).toBe(0)
-    const run = JSON.parse(trained.out) as { runId: number; config: { steps: number; optimizer: { kind: string; lr: number } }; result: unknown }
+    const run = JSON.parse(trained.out) as { runId: number; config: { steps: number; optimizer: { kind: string; lr: number }; augment: { flip: boolean } }; result: unknown }
     expect(run.config.steps).toBe(2)
     expect(run.config.optimizer).toMatchObject({ kind: 'sgd', lr: 0.01 })
+    // Flips are off unless asked for (they swap the hippocampus's anterior and posterior labels); --flip asks.
+    expect(run.config.augment.flip).toBe(false)
+    const flipped = await cli('train', '--dataset', 'sample', '--config', file, ...tiny, '--flip', '--json')
+    expect((JSON.parse(flipped.out) as typeof run).config.augment.flip).toBe(true)
     expect(TrainResultSchema.parse(run.result).evaluation).toBeNull()
   })
 

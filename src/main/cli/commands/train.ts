@@ -69,7 +69,7 @@ interface TrainOptions {
   patch?: number[]
   patchClassWeights?: number[]
   patchUnannotated?: number
-  flip: boolean
+  flip?: boolean
   rotate?: number
   scale?: number
   elastic?: number
@@ -133,7 +133,7 @@ export function trainConfigFromOptions(o: TrainOptions, datasetId: number): Trai
     augment: {
       ...section('augment'),
       ...defined({
-        flip: o.flip === false ? false : undefined,
+        flip: o.flip,
         rotateDegrees: o.rotate,
         scale: o.scale,
         elasticAlpha: o.elastic,
@@ -196,6 +196,8 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option('--patch <i,j,k>', '3D patch size (default 32,32,32)', integers('--patch', 3))
     .option('--patch-class-weights <list>', '3D: weight of centring a patch on each class', numbers('--patch-class-weights'))
     .option('--patch-unannotated <w>', '3D: weight of centring a patch on an unannotated voxel', number('--patch-unannotated'))
+    // Both spellings, so neither sets a default: the config file's augment.flip, else the schema's (off).
+    .option('--flip', 'random flips along each axis (off by default: a flip swaps direction-dependent labels such as anterior/posterior hippocampus)')
     .option('--no-flip', 'no random flips')
     .option('--rotate <deg>', 'random rotation ±deg', number('--rotate'))
     .option('--scale <f>', 'random scale ±f', number('--scale'))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createRng } from '../random/rng'
-import { expandGrid, paperDensities, paperVolumeFractions, planBudget, slicesPerVolume, volumeCount } from './budget'
+import { expandGrid, paperDensities, paperVolumeFractions, planBudget, shortDecimal, slicesPerVolume, volumeCount } from './budget'
 
 describe('slicesPerVolume and volumeCount', () => {
   it('follow k = max(1, round(ρ·n)) and m = max(1, round(s·N))', () => {
@@ -63,6 +63,20 @@ describe('planBudget', () => {
     const above = advice.options.filter((o) => o.density >= 0.2)
     expect(advice.recommended.model3d?.volumes).toBe(Math.max(...above.map((o) => o.volumes)))
     expect(advice.rationale).toMatch(/not a law.*Stein/)
+  })
+
+  it('offers ρ and s as short decimals a person can read and type, which spend exactly the same slices', () => {
+    // Bisection alone ends a hair from a step (ρ = 0.0714285714284415); the offered ρ is within that step.
+    for (const budget of [40, 100, 200]) {
+      for (const o of planBudget(counts, budget, { tolerance: 0.1 }).options) {
+        expect(Number(o.density.toPrecision(4))).toBe(o.density)
+        expect(Number(o.volumeFraction.toPrecision(4))).toBe(o.volumeFraction)
+        expect(volumeCount(counts.length, o.volumeFraction)).toBe(o.volumes)
+        expect(counts.slice(0, o.volumes).reduce((a, n) => a + slicesPerVolume(n, o.density), 0)).toBe(o.totalSlices)
+      }
+    }
+    expect(shortDecimal(1 / 14, (d) => slicesPerVolume(14, d) === 1)).toBe(0.0714)
+    expect(shortDecimal(0.0714285714284415, () => false)).toBe(0.0714285714284415)
   })
 
   it('refuses budgets below one slice or above all training slices', () => {

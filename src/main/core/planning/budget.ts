@@ -79,7 +79,27 @@ function densityFor(counts: readonly number[], m: number, budget: number): numbe
   // hi spends ≥ budget, lo < budget: keep whichever lands nearer, preferring not to overspend on ties.
   const over = spend(counts, m, hi) - budget
   const under = budget - spend(counts, m, lo)
-  return over < under || lo === 0 ? hi : lo
+  const density = over < under || lo === 0 ? hi : lo
+  // Bisection ends a hair from a round(ρ·n) step (0.0714285714284415); a person types and reads ρ, so offer the
+  // nearest short decimal that annotates the same slices (spend is monotone per volume: same total, same counts).
+  const spent = spend(counts, m, density)
+  return shortDecimal(density, (d) => spend(counts, m, d) === spent)
+}
+
+/**
+ * The decimal nearest `value` with the fewest significant digits (3 at least, as a person reads ρ or s) for which
+ * `same` holds; `value` itself when none up to 12 digits does. Candidates stay in (0, 1].
+ */
+export function shortDecimal(value: number, same: (candidate: number) => boolean): number {
+  for (let digits = 3; digits <= 12; digits++) {
+    const rounded = Number(value.toPrecision(digits))
+    const unit = 10 ** (Math.floor(Math.log10(Math.abs(rounded))) - digits + 1)
+    const found = [rounded, Number((rounded - unit).toPrecision(digits)), Number((rounded + unit).toPrecision(digits))]
+      .filter((c) => c > 0 && c <= 1 && same(c))
+      .sort((a, b) => Math.abs(a - value) - Math.abs(b - value))[0]
+    if (found !== undefined) return found
+  }
+  return value
 }
 
 /**
@@ -110,8 +130,8 @@ export function planBudget(
     const ks = sliceCounts.slice(0, m).map((n) => slicesPerVolume(n, density))
     opts.push({
       volumes: m,
-      volumeFraction: m / sliceCounts.length,
-      // Kept exact: a rounded ρ can land on the other side of a round(ρ·n) step and spend differently.
+      // m/N to the fewest digits that still select m volumes (1/3 → 0.333); ρ is short already (densityFor).
+      volumeFraction: shortDecimal(m / sliceCounts.length, (s) => volumeCount(sliceCounts.length, s) === m),
       density,
       slicesPerVolume: { min: Math.min(...ks), max: Math.max(...ks), mean: ks.reduce((a, b) => a + b, 0) / m },
       totalSlices,

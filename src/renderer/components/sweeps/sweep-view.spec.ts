@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SweepProgress, TrialRecord } from '../../../shared/sweep'
-import { describeSweepProgress, parseGridText, sweepFraction, trialLabel, trialRow } from './sweep-view'
+import { TrainConfigSchema } from '../../../shared/training'
+import { describeSweepProgress, exampleGrid, parseGridText, sweepFraction, trialLabel, trialRow } from './sweep-view'
 
 const progress = (over: Partial<SweepProgress>): SweepProgress => ({
   sweepId: 1,
@@ -42,5 +43,11 @@ describe('trial rows', () => {
   it('shows the cell, the failure text and the time taken', () => {
     expect(trialRow(trial)).toMatchObject({ label: 'tiny2d · ρ 0.2 · s 0.5 · fixed · M.I. propagate · seed 1', error: 'out of memory', seconds: '2.5', iou: '–', attempts: 2 })
     expect(trialLabel({ ...trial, spec: { ...trial.spec, dense: true, method: 'dense' } })).toBe('tiny2d · dense baseline · seed 1')
+  })
+})
+
+describe('the example grid a new sweep starts from', () => {
+  it('trains without flips (on the bundled hippocampus data a flip swaps the anterior and posterior labels)', () => {
+    expect(TrainConfigSchema.parse({ ...exampleGrid.train, datasetId: 1 }).augment.flip).toBe(false)
   })
 })

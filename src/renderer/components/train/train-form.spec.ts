@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TrainConfigSchema, type TrainProgress } from '../../../shared/training'
-import { configFromForm, defaultTrainForm, describeProgress, formatEta, progressFraction } from './train-form'
+import { configFromForm, defaultTrainForm, describeProgress, flipAdvice, formatEta, progressFraction } from './train-form'
 
 describe('the train form', () => {
   it('at its defaults describes the schema default config', () => {
@@ -8,9 +8,15 @@ describe('the train form', () => {
     expect(config).toEqual(TrainConfigSchema.parse({ datasetId: 3 }))
   })
 
+  it('starts with flips off, and says why next to the toggle (a flip swaps the hippocampus labels)', () => {
+    expect(defaultTrainForm().flip).toBe(false)
+    expect(TrainConfigSchema.parse({ ...configFromForm(defaultTrainForm()), datasetId: 1 }).augment.flip).toBe(false)
+    expect(flipAdvice).toMatch(/hippocampus.*swaps the anterior and posterior labels/)
+  })
+
   it('carries every field it shows, and the amount of each augmentation toggle', () => {
     const form = defaultTrainForm()
-    Object.assign(form, { planId: 4, interpolated: 'sdf', modelKind: 'unet3d', depth: 1, baseChannels: 4, normalisation: 'none', steps: 5, batchSize: 2, lr: 0.01, loss: 'dice-ce', optimizer: 'sgd', seed: 9, flip: false })
+    Object.assign(form, { planId: 4, interpolated: 'sdf', modelKind: 'unet3d', depth: 1, baseChannels: 4, normalisation: 'none', steps: 5, batchSize: 2, lr: 0.01, loss: 'dice-ce', optimizer: 'sgd', seed: 9, flip: true })
     form.augment.rotate = true
     form.augment.intensity = true
     const c = TrainConfigSchema.parse({ ...configFromForm(form), datasetId: 1 })
@@ -18,7 +24,7 @@ describe('the train form', () => {
     expect(c.model).toEqual({ kind: 'unet3d', depth: 1, baseChannels: 4, normalisation: 'none' })
     expect(c.optimizer).toMatchObject({ kind: 'sgd', lr: 0.01 })
     expect(c.loss.kind).toBe('dice-ce')
-    expect(c.augment).toMatchObject({ flip: false, rotateDegrees: 15, scale: 0, intensityShift: 0.1, intensityScale: 0.1, elasticAlpha: 0 })
+    expect(c.augment).toMatchObject({ flip: true, rotateDegrees: 15, scale: 0, intensityShift: 0.1, intensityScale: 0.1, elasticAlpha: 0 })
   })
 
   it('forces the chosen backend, and leaves it out for Automatic (the ladder)', () => {

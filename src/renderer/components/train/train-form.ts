@@ -15,6 +15,10 @@ import {
 /** The schema's defaults (the dataset id is a stand-in: only the other fields are read). */
 export const trainDefaults = TrainConfigSchema.parse({ datasetId: 1 })
 
+/** Said next to the flips toggle: why it starts off (the schema's default) and when to turn it on. */
+export const flipAdvice =
+  'Off by default: on the bundled hippocampus data a flip swaps the anterior and posterior labels. Turn on only for labels that are symmetric under a flip.'
+
 /** Augmentations the form switches on and off, with the amount each gets when on. */
 export const augmentToggles = [
   { key: 'rotate', label: 'rotation ±15°', apply: { rotateDegrees: 15 } },
