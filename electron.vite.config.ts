@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
 import type { Plugin } from 'vite'
-import { rendererCspMeta } from './src/main/ipc/csp'
+import { apiChannels, apiEvents } from './src/shared/api'
+import { rendererCspMeta, rendererDevCspMeta } from './src/main/ipc/csp'
 import { workerFiles } from './src/main/workers/worker-files'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
@@ -21,15 +22,24 @@ const mainEntries: Record<string, string> = {
   ...Object.fromEntries(Object.entries(workerFiles).map(([name, file]) => [name, resolve(root, 'src/main', file)])),
 }
 
-/** Writes the one CSP definition into index.html's <meta> (placeholder __WORKBENCH_CSP__). */
+/**
+ * Writes the one CSP definition into index.html's <meta> (placeholder __WORKBENCH_CSP__): the production policy
+ * in a build, the development one (inline styles for hot reload) when the dev server serves the page.
+ */
 function cspMeta(): Plugin {
   return {
     name: 'workbench-csp-meta',
-    transformIndexHtml(html) {
+    transformIndexHtml(html, ctx) {
       if (!html.includes('__WORKBENCH_CSP__')) throw new Error('src/renderer/index.html lost its __WORKBENCH_CSP__ placeholder')
-      return html.replace('__WORKBENCH_CSP__', rendererCspMeta)
+      return html.replace('__WORKBENCH_CSP__', ctx.server ? rendererDevCspMeta : rendererCspMeta)
     },
   }
+}
+
+/** The shared map's channel and event names, written into the preload so it can refuse others (ipc/channel-guard.ts). */
+export const preloadDefines = {
+  __WORKBENCH_API_CHANNELS__: JSON.stringify(Object.keys(apiChannels)),
+  __WORKBENCH_API_EVENTS__: JSON.stringify(Object.keys(apiEvents)),
 }
 
 export default defineConfig({
@@ -47,6 +57,7 @@ export default defineConfig({
     },
   },
   preload: {
+    define: preloadDefines,
     build: {
       outDir: resolve(root, 'out/preload'),
       // Bundle everything: a sandboxed preload cannot load modules from node_modules.

@@ -1,24 +1,32 @@
-// Electron lifecycle, the window and the menu, nothing else: the store and the handlers come from openWorkbench,
-// the API from ipc/register. Security as Electron's own checklist has it: isolated, sandboxed renderer,
-// a CSP, no navigation away from the app, no new windows, no permissions, IPC only from our page.
+// Electron lifecycle and the window, nothing else: the store and the handlers come from openWorkbench, the API
+// from ipc/register, the page from the app:// handler (shell/app-protocol). Security as Electron's own checklist
+// has it: isolated, sandboxed renderer, a CSP, no navigation away from the app (subframes none at all), no new
+// windows, no permissions, IPC only from our page. Before the store opens, the Electron build of better-sqlite3
+// is loaded once (desktop/main-binding): a missing, corrupt or wrong-ABI file ends the app with a message naming
+// it and the rebuild command, and `npm start` then opens browser mode.
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, Menu, screen, session, shell, type WebContents } from 'electron'
+import { app, BrowserWindow, dialog, Menu, protocol, screen, session, shell, type WebContents } from 'electron'
 import { openWorkbench, type WorkbenchContext } from './app/open-workbench'
+import { appFolderName } from './app/paths'
 import { workbenchVersion } from './app/version'
-import { rendererCsp } from './ipc/csp'
+import { bindingUnusableExitCode, checkoutRoot, installedSqliteVersion, mainBindingPath, sqliteBindingEnv, tryBinding } from './desktop/main-binding'
+import { rendererCsp, rendererDevCsp } from './ipc/csp'
 import { sendEvent } from './ipc/events'
 import { registerIpc } from './ipc/register'
 import { registerPickFolder } from './ipc/pick-folder'
 import { makeSenderCheck } from './ipc/sender'
+import { appIndexUrl, appScheme, appSchemePrivileges, makeAppProtocolHandler } from './shell/app-protocol'
 import { aboutDetail, buildMenuTemplate } from './shell/menu'
+import { decideNavigation, isWebLink } from './shell/navigation'
 import { initialWindowPlacement, rememberWindowState } from './shell/remember-window'
 
+const mainFile = fileURLToPath(import.meta.url)
 const preloadFile = fileURLToPath(new URL('../preload/preload.cjs', import.meta.url))
-const rendererIndex = fileURLToPath(new URL('../renderer/index.html', import.meta.url))
+const rendererRoot = fileURLToPath(new URL('../renderer', import.meta.url))
 /** Set by `electron-vite dev`; absent in a built app. */
 const devServerUrl = process.env.ELECTRON_RENDERER_URL
-const isOwnPage = makeSenderCheck({ indexFile: rendererIndex, devServerUrl })
+const isOwnPage = makeSenderCheck({ indexUrl: appIndexUrl, devServerUrl })
 
 let workbench: WorkbenchContext | undefined
 let unregisterIpc: (() => void) | undefined
@@ -30,20 +38,17 @@ const windowSize = { width: 1280, height: 820, minWidth: 800, minHeight: 500 }
 
 /** Opens http(s) links in the system browser; everything else (file:, javascript:, custom schemes) is dropped. */
 function openExternally(href: string): void {
-  try {
-    const { protocol } = new URL(href)
-    if (protocol === 'https:' || protocol === 'http:') void shell.openExternal(href)
-  } catch {
-    // not a URL: ignore
-  }
+  if (isWebLink(href)) void shell.openExternal(href)
 }
 
-/** Locks down every web contents the app creates: no navigation away, no popups, no <webview>. */
+/** Locks down every web contents the app creates: no navigation away, none at all in subframes, no popups, no <webview>. */
 function guard(contents: WebContents): void {
-  contents.on('will-navigate', (event, href) => {
-    if (isOwnPage(href)) return
+  // will-frame-navigate also fires for subframes (will-navigate only for the main frame).
+  contents.on('will-frame-navigate', (event) => {
+    const decision = decideNavigation({ url: event.url, isMainFrame: event.isMainFrame }, isOwnPage)
+    if (decision === 'allow') return
     event.preventDefault()
-    openExternally(href)
+    if (decision === 'open-externally') openExternally(event.url)
   })
   contents.on('will-redirect', (event, href) => {
     if (!isOwnPage(href)) event.preventDefault()
@@ -89,21 +94,22 @@ function createWindow(): BrowserWindow {
   if (placement.maximized) win.maximize()
   rememberWindowState(win, windowStateFile())
   win.once('ready-to-show', () => win.show())
-  if (devServerUrl) void win.loadURL(devServerUrl)
-  else void win.loadFile(rendererIndex)
+  void win.loadURL(devServerUrl ?? appIndexUrl)
   return win
 }
 
 function hardenSession(): void {
   const ses = session.defaultSession
-  // The header carries frame-ancestors, which a <meta> cannot. file:// pages get their policy from the meta.
+  // app:// pages carry their policy from the protocol handler; the dev server's pages get the development
+  // policy here (the header carries frame-ancestors, which a <meta> cannot).
+  protocol.handle(appScheme, makeAppProtocolHandler({ root: rendererRoot, csp: rendererCsp }))
   ses.webRequest.onHeadersReceived((details, callback) => {
-    const ownPage = isOwnPage(details.url) || (devServerUrl !== undefined && details.url.startsWith(devServerUrl))
-    if (!ownPage) return callback({ responseHeaders: details.responseHeaders })
+    const devPage = devServerUrl !== undefined && details.url.startsWith(devServerUrl)
+    if (!devPage) return callback({ responseHeaders: details.responseHeaders })
     callback({
       responseHeaders: {
         ...details.responseHeaders,
-        'Content-Security-Policy': [rendererCsp],
+        'Content-Security-Policy': [rendererDevCsp],
         'X-Content-Type-Options': ['nosniff'],
       },
     })
@@ -133,6 +139,35 @@ function installMenu(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template))
 }
 
+/**
+ * Loads the Electron build of better-sqlite3 once and hands its path to the store (and to worker threads, which
+ * inherit the environment). False, after saying why, when it cannot be loaded.
+ */
+function prepareSqliteBinding(): boolean {
+  const file = mainBindingPath(
+    {
+      isPackaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      repoRoot: checkoutRoot(mainFile),
+      env: process.env,
+      electronVersion: process.versions.electron ?? '',
+      abi: process.versions.modules,
+      platform: process.platform,
+      arch: process.arch,
+    },
+    () => installedSqliteVersion(import.meta.url),
+  )
+  const trial = tryBinding(file, app.isPackaged)
+  if (!trial.ok) {
+    console.error(`workbench: ${trial.message}`)
+    // An installed app has no terminal to read: show it. `npm start` reads the exit code and opens browser mode.
+    if (app.isPackaged) dialog.showErrorBox(appName, trial.message)
+    return false
+  }
+  process.env[sqliteBindingEnv] = file
+  return true
+}
+
 /** The store's location: WORKBENCH_DB / WORKBENCH_HOME when set, else the user-data folder. */
 function storeLocation(): { dbPath: string; workspace: string } {
   const userData = app.getPath('userData')
@@ -141,6 +176,11 @@ function storeLocation(): { dbPath: string; workspace: string } {
     workspace: process.env.WORKBENCH_HOME || join(userData, 'workspace'),
   }
 }
+
+// One store folder for the desktop app, the CLI and browser mode (app/paths.ts), whatever the product's name.
+app.setPath('userData', join(app.getPath('appData'), appFolderName))
+// Before `ready`: app:// is a standard, secure origin, so 'self' in the CSP means the app's own files.
+protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: appSchemePrivileges }])
 
 if (!app.requestSingleInstanceLock()) {
   // A second instance would open the same SQLite store; hand over to the first one instead.
@@ -169,6 +209,7 @@ if (!app.requestSingleInstanceLock()) {
   })
 
   void app.whenReady().then(() => {
+    if (!prepareSqliteBinding()) return app.exit(bindingUnusableExitCode)
     hardenSession()
     workbench = openWorkbench({ ...storeLocation(), transport: 'ipc' })
     unregisterIpc = registerIpc(workbench.handlers, { isTrustedSender: isOwnPage })

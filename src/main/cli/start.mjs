@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// `npm start`: build, then open the desktop app; where Electron cannot run (its binary was never downloaded,
-// or Linux has no display) say why in one line and serve browser mode instead, which prints the URL to open.
-// Plain Node on purpose: it runs before anything is built and needs no TypeScript loader.
+// `npm start`: build, then open the desktop app. When the Electron binary or the Electron build of better-sqlite3
+// is missing, fetch it first (bounded in time, one line of progress; src/main/desktop/desktop-launch.ts). Where
+// Electron still cannot run (no network to fetch it, no display) or the app cannot load its binding, say why in
+// one line and serve browser mode instead, which prints the URL to open.
+// Plain Node plus tsx (as bin.mjs), so it runs before anything is built.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { register } from 'tsx/esm/api'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const passThrough = process.argv.slice(2)
@@ -22,53 +24,46 @@ function build() {
 }
 
 /**
- * The Electron executable, or why there is none. Deliberately not `require('electron')`: that starts a download
- * when the binary is missing, which hangs or fails on a machine without network.
- */
-function findElectron() {
-  const pkgDir = join(repoRoot, 'node_modules', 'electron')
-  if (!existsSync(join(pkgDir, 'package.json'))) return { reason: 'the electron package is not installed' }
-  const pathFile = join(pkgDir, 'path.txt')
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined
-  const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH || join(pkgDir, 'dist')
-  if (!relative && !process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-    return { reason: 'the Electron binary has not been downloaded (node_modules/electron/dist is missing)' }
-  }
-  const executable = join(distDir, relative || 'electron')
-  if (!existsSync(executable)) return { reason: `the Electron binary is missing (${executable})` }
-  return { executable }
-}
-
-function noDisplay() {
-  return process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY
-}
-
-/**
  * Runs a child in its own process group and forwards each signal to it once, so Ctrl+C reaches it exactly once
- * (from us, not also from the terminal) and it can close the store cleanly; exits with the child's status.
+ * (from us, not also from the terminal) and it can close the store cleanly; calls onExit with its exit status.
  */
-function runForwarding(command, args, env) {
+function runForwarding(command, args, env, onExit = (code) => process.exit(code)) {
   const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'], env, detached: true })
   const forward = (signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal)
   }
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => forward(signal))
+  const listeners = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((signal) => [signal, () => forward(signal)])
+  for (const [signal, listener] of listeners) process.on(signal, listener)
   child.on('error', (err) => {
     console.error(`workbench: could not start ${command}: ${err.message}`)
     process.exit(1)
   })
-  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 1)))
+  child.on('exit', (code, signal) => {
+    for (const [name, listener] of listeners) process.off(name, listener)
+    onExit(code ?? 128 + (constants.signals[signal] ?? 1))
+  })
+}
+
+function serveBrowserMode() {
+  runForwarding(process.execPath, [join(repoRoot, 'src', 'main', 'cli', 'bin.mjs'), 'serve', ...passThrough], process.env)
 }
 
 build()
-const electron = findElectron()
-const why = 'reason' in electron ? electron.reason : noDisplay() ? 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' : undefined
-if (why) {
-  console.error(`workbench: cannot open the desktop window: ${why}; falling back to browser mode (workbench serve).`)
-  runForwarding(process.execPath, [join(repoRoot, 'src', 'main', 'cli', 'bin.mjs'), 'serve', ...passThrough], process.env)
+register()
+const { planDesktopLaunch } = await import('../desktop/desktop-launch.ts')
+const { bindingUnusableExitCode, sqliteBindingEnv } = await import('../desktop/main-binding.ts')
+const plan = await planDesktopLaunch({ repoRoot })
+if (plan.kind === 'browser') {
+  console.error(`workbench: cannot open the desktop window: ${plan.reason}; falling back to browser mode (workbench serve).`)
+  serveBrowserMode()
 } else {
   // An inherited ELECTRON_RUN_AS_NODE (set by some editors' terminals) would start Electron as plain Node.
-  const env = { ...process.env }
+  const env = { ...process.env, [sqliteBindingEnv]: plan.binding }
   delete env.ELECTRON_RUN_AS_NODE
-  runForwarding(electron.executable, [repoRoot, ...passThrough], env)
+  runForwarding(plan.executable, [repoRoot, ...passThrough], env, (code) => {
+    if (code !== bindingUnusableExitCode) process.exit(code)
+    // The app has printed which file failed and the command that rebuilds it.
+    console.error('workbench: the desktop app could not load its SQLite binding; falling back to browser mode (workbench serve).')
+    serveBrowserMode()
+  })
 }

@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url'
 import { fakeHandlers } from '../test-support/fake-handlers'
 import { describe, expect, it, vi } from 'vitest'
 import { apiChannels, type ApiHandlers } from '../../shared/api'
@@ -28,11 +27,11 @@ const handlers: ApiHandlers = fakeHandlers({
     throw new InputError(name, 'no dataset has this name')
   },
 })
-const indexFile = '/app/out/renderer/index.html'
-const own = { senderFrame: { url: pathToFileURL(indexFile).href } }
+const indexUrl = 'app://workbench/index.html'
+const own = { senderFrame: { url: indexUrl } }
 
 describe('registerIpc', () => {
-  const unregister = registerIpc(handlers, { isTrustedSender: makeSenderCheck({ indexFile }) })
+  const unregister = registerIpc(handlers, { isTrustedSender: makeSenderCheck({ indexUrl }) })
   const call = (channel: string, event: Parameters<Listener>[0], raw: unknown) => {
     const listener = registered.get(channel)
     if (!listener) throw new Error(`no handler for ${channel}`)

@@ -1,22 +1,22 @@
-import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { makeSenderCheck } from './sender'
 
 describe('makeSenderCheck', () => {
-  const indexFile = '/opt/workbench/out/renderer/index.html'
-  const own = pathToFileURL(indexFile).href
+  const indexUrl = 'app://workbench/index.html'
 
   it('accepts the built page, with or without hash and query', () => {
-    const check = makeSenderCheck({ indexFile })
-    expect(check(own)).toBe(true)
-    expect(check(`${own}#/datasets/sample`)).toBe(true)
-    expect(check(`${own}?x=1`)).toBe(true)
+    const check = makeSenderCheck({ indexUrl })
+    expect(check(indexUrl)).toBe(true)
+    expect(check(`${indexUrl}#/datasets/sample`)).toBe(true)
+    expect(check(`${indexUrl}?x=1`)).toBe(true)
   })
 
-  it('refuses other files, other schemes, remote pages and garbage', () => {
-    const check = makeSenderCheck({ indexFile })
+  it('refuses other files, other hosts, other schemes, remote pages and garbage', () => {
+    const check = makeSenderCheck({ indexUrl })
     for (const url of [
-      'file:///opt/workbench/out/renderer/other.html',
+      'app://workbench/other.html',
+      'app://evil/index.html',
+      'file:///opt/workbench/out/renderer/index.html',
       'file:///etc/passwd',
       'https://example.com/',
       'http://localhost:5173/',
@@ -30,7 +30,7 @@ describe('makeSenderCheck', () => {
   })
 
   it('accepts the dev server origin only while it is set', () => {
-    const check = makeSenderCheck({ indexFile, devServerUrl: 'http://localhost:5173' })
+    const check = makeSenderCheck({ indexUrl, devServerUrl: 'http://localhost:5173' })
     expect(check('http://localhost:5173/')).toBe(true)
     expect(check('http://localhost:5173/index.html#x')).toBe(true)
     expect(check('http://localhost:5174/')).toBe(false)

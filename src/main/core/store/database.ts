@@ -9,6 +9,11 @@ export type Db = Database.Database
 export interface OpenOptions {
   /** Apply migrations only up to this version (tests use it to build an older store). */
   upToVersion?: number
+  /**
+   * The better-sqlite3 binding (.node file) to load instead of the one beside the package. Defaults to the
+   * WORKBENCH_SQLITE_BINDING environment variable, which also reaches worker threads; unset, the default build.
+   */
+  nativeBinding?: string
 }
 
 /**
@@ -19,7 +24,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   let db: Db
   try {
-    db = new Database(path)
+    const nativeBinding = options.nativeBinding ?? (process.env.WORKBENCH_SQLITE_BINDING || undefined)
+    db = nativeBinding ? new Database(path, { nativeBinding }) : new Database(path)
   } catch (err) {
     throw new InputError(path, `cannot open the database: ${(err as Error).message}`)
   }
