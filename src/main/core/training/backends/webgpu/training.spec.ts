@@ -57,7 +57,8 @@ describe('webgpu: one step of each model and loss equals the cpu backend', () =>
   }
 })
 
-describe('webgpu: 20-step trainings give the losses wasm gives', () => {
+// Each training pair takes 10–25 s on llvmpipe on an idle 2-core machine; CI runs two test files at once.
+describe('webgpu: 20-step trainings give the losses wasm gives', { timeout: 180_000 }, () => {
   let db: Db
   let workspace: string
   let datasetId: number
