@@ -52,6 +52,7 @@ describe('startWorker', () => {
     const worker = startWorker({ file }, { answer: 42 })
     const message = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
     await worker.terminate()
-    expect(message).toEqual({ answer: 42 })
+    // Every worker also gets the process's GPU lock (process-gpu.ts), shared, not copied.
+    expect(message).toEqual({ answer: 42, gpuInitLock: expect.any(SharedArrayBuffer) })
   })
 })

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { prepareGpuEnvironment } from '../core/training/backends/webgpu/adapter'
+import { GPU_INIT_LOCK_KEY, gpuInitLockBuffer, prepareGpuEnvironment, releaseGlSessionOf } from '../core/training/backends/webgpu/process-gpu'
 import { workerFiles, type WorkerName } from './worker-files'
 
 /** How to start one worker thread. */
@@ -41,7 +41,12 @@ export function workerEntry(name: WorkerName, base: string = import.meta.url): W
 
 /** Starts a worker thread on `entry`, handing it `workerData` (plus, from source, the module bootstrap.mjs loads). */
 export function startWorker(entry: WorkerEntry, workerData: Record<string, unknown>): Worker {
-  // A worker may train on webgpu, whose OpenGL path reads the process environment (set from here only).
+  // A worker may train on webgpu: its OpenGL path reads the process environment (set from here only), and
+  // every thread must initialise Dawn under the process's one lock (process-gpu.ts).
   prepareGpuEnvironment()
-  return new Worker(entry.file, { workerData: entry.module === undefined ? workerData : { ...workerData, module: entry.module } })
+  const data = { ...workerData, [GPU_INIT_LOCK_KEY]: gpuInitLockBuffer(), ...(entry.module === undefined ? {} : { module: entry.module }) }
+  const worker = new Worker(entry.file, { workerData: data })
+  const { threadId } = worker
+  worker.once('exit', () => releaseGlSessionOf(threadId))
+  return worker
 }

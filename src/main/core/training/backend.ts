@@ -114,7 +114,9 @@ export async function probeBackends(options: Pick<SelectBackendOptions, 'importM
       tensorflow.push(`${pkg}: ${loadFailure(e)}`)
     }
   }
-  const found = await findAdapter({ allowSoftware: true, ...(options.loadDawn ? { loadDawn: options.loadDawn } : {}) })
+  // As the unforced ladder searches (no OpenGL: that path may be used by one thread of a process only, and
+  // the probe runs in the app's main thread, whose training workers may need it).
+  const found = await findAdapter({ allowSoftware: false, ...(options.loadDawn ? { loadDawn: options.loadDawn } : {}) })
   const adapter = 'facts' in found ? found.facts : null
   const webgpuAvailable = adapter !== null && !adapter.software
   const webgpuDetail = adapter

@@ -43,16 +43,24 @@ describe('findAdapter', () => {
     expect(created).toEqual([[]])
   })
 
-  it('falls back to a hardware OpenGL adapter when Vulkan finds none', async () => {
-    const found = await findAdapter({ allowSoftware: false, platform: 'linux', loadDawn: fakeDawn({ '': null, 'backend=opengl': hopper }) })
-    expect('facts' in found && found.facts.api).toBe('opengl')
+  it('tries OpenGL only when webgpu is forced: a hardware GL adapter then, none by the ladder itself', async () => {
+    const offers = { '': null, 'backend=opengl': hopper }
+    const forced = await findAdapter({ allowSoftware: true, platform: 'linux', loadDawn: fakeDawn(offers) })
+    expect('facts' in forced && forced.facts.api).toBe('opengl')
+    const created: string[][] = []
+    const ladder = await findAdapter({ allowSoftware: false, platform: 'linux', loadDawn: fakeDawn(offers, created) })
+    expect('reasons' in ladder && ladder.reasons).toEqual([
+      expect.stringMatching(/^webgpu: vulkan: no adapter \(needs a Vulkan driver/),
+      expect.stringMatching(/^webgpu: opengl: not tried without --backend webgpu/),
+    ])
+    expect(created).toEqual([[]])
   })
 
   it('never takes a software adapter by itself, and says what each API lacked', async () => {
-    const found = await findAdapter({ allowSoftware: false, platform: 'linux', loadDawn: fakeDawn({ '': null, 'backend=opengl': llvmpipe }) })
+    const found = await findAdapter({ allowSoftware: false, platform: 'linux', loadDawn: fakeDawn({ '': { device: 'llvmpipe (LLVM 15.0.6, 256 bits)' } }) })
     expect('reasons' in found && found.reasons).toEqual([
-      expect.stringMatching(/^webgpu: vulkan: no adapter \(needs a Vulkan driver/),
-      expect.stringMatching(/^webgpu: opengl: only a software adapter \(llvmpipe.*never chosen by itself; --backend webgpu forces it/),
+      expect.stringMatching(/^webgpu: vulkan: only a software adapter \(llvmpipe.*never chosen by itself; --backend webgpu forces it/),
+      expect.stringMatching(/^webgpu: opengl: not tried/),
     ])
   })
 

@@ -1,13 +1,14 @@
 /**
  * Finding a WebGPU adapter through Dawn's Node bindings (the `webgpu` package). Dawn's default backend is
- * the platform's native API (Vulkan on Linux, Metal on macOS, D3D12 on Windows); on Linux, OpenGL through
- * EGL is tried next (a GPU whose Vulkan driver is missing, and Mesa's llvmpipe on machines with no GPU).
- * Software adapters compute on the CPU and are far slower than the wasm rung: they are only taken when
- * asked for (tests, `--backend webgpu`).
+ * the platform's native API (Vulkan on Linux, Metal on macOS, D3D12 on Windows); on Linux, when webgpu is
+ * forced, OpenGL through EGL is tried next (a GPU whose Vulkan driver is missing, and Mesa's llvmpipe on
+ * machines with no GPU) — only then, since Dawn's OpenGL path is safe in one thread of a process at a time
+ * (process-gpu.ts). Software adapters compute on the CPU and are far slower than the wasm rung: they are only
+ * taken when asked for (tests, `--backend webgpu`).
  */
-import { isMainThread } from 'node:worker_threads'
 import type { GpuAdapter } from '../../../../../shared/training'
 import { firstLine } from '../first-line'
+import { acquireGlSession, prepareGpuEnvironment, withGpuInitLock } from './process-gpu'
 
 /** The part of the `webgpu` package this module uses. */
 export interface DawnModule {
@@ -50,15 +51,15 @@ interface Attempt {
   readonly hint: string
 }
 
-/** The attempts for this platform, in order. */
-function attemptsFor(platform: NodeJS.Platform): Attempt[] {
+/** The attempts for this platform, in order (OpenGL only when asked for: see process-gpu.ts). */
+function attemptsFor(platform: NodeJS.Platform, openGl: boolean): Attempt[] {
   const native: Attempt = {
     api: platform === 'darwin' ? 'metal' : platform === 'win32' ? 'd3d12' : 'vulkan',
     dawnOptions: [],
     request: { powerPreference: 'high-performance' },
     hint: platform === 'linux' ? "a Vulkan driver for the GPU and the Vulkan loader (Debian: libvulkan1 with the vendor's ICD)" : 'a GPU driver',
   }
-  if (platform !== 'linux') return [native]
+  if (platform !== 'linux' || !openGl) return [native]
   // Dawn's OpenGL backend speaks GLES/GL through EGL and needs the 'compatibility' feature level.
   const opengl: Attempt = {
     api: 'opengl',
@@ -69,21 +70,12 @@ function attemptsFor(platform: NodeJS.Platform): Attempt[] {
   return [native, opengl]
 }
 
-/**
- * Sets what Dawn's OpenGL path needs in the process environment: on Linux without a display, Mesa's EGL must
- * be told to run surfaceless (EGL_PLATFORM), or it fails to initialise. The C environment is the process's:
- * only the main thread's process.env writes reach it (a worker's are its own copy), so whoever starts the
- * training workers calls this first; a value the user set is kept.
- */
-export function prepareGpuEnvironment(): void {
-  if (process.platform !== 'linux' || !isMainThread) return
-  if (process.env.EGL_PLATFORM !== undefined || process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return
-  process.env.EGL_PLATFORM = 'surfaceless'
-}
-
 /** Options for {@link findAdapter}. */
 export interface FindAdapterOptions {
-  /** Accept a software adapter (forced `--backend webgpu`, tests). */
+  /**
+   * A forced `--backend webgpu` (tests, a user's explicit choice): accept a software adapter, and on Linux try
+   * OpenGL through EGL after Vulkan (holding the process's OpenGL session: one thread at a time).
+   */
   readonly allowSoftware: boolean
   /** Loads the `webgpu` package; a seam for tests. */
   readonly loadDawn?: () => Promise<DawnModule>
@@ -99,10 +91,21 @@ export async function findAdapter(options: FindAdapterOptions): Promise<FoundAda
   } catch (e) {
     return { reasons: [`webgpu: the 'webgpu' package (Dawn's Node bindings) did not load (${firstLine(e)})`] }
   }
+  const openGl = platform === 'linux' && options.allowSoftware
   if (platform === 'linux') prepareGpuEnvironment()
+  if (openGl && !options.loadDawn) await acquireGlSession()
+  const found = await withGpuInitLock(() => searchAdapters(dawn, platform, options.allowSoftware, openGl))
+  if ('reasons' in found && platform === 'linux' && !openGl) {
+    found.reasons.push('webgpu: opengl: not tried without --backend webgpu (Dawn\'s OpenGL path is safe in only one thread of a process, so the ladder leaves it to an explicit choice)')
+  }
+  return found
+}
+
+/** Tries each API of the platform in turn (under the process's GPU-initialisation lock). */
+async function searchAdapters(dawn: DawnModule, platform: NodeJS.Platform, allowSoftware: boolean, openGl: boolean): Promise<FoundAdapter | { reasons: string[] }> {
   const reasons: string[] = []
   let software: FoundAdapter | null = null
-  for (const attempt of attemptsFor(platform)) {
+  for (const attempt of attemptsFor(platform, openGl)) {
     let gpu: GPU
     let adapter: GPUAdapter | null
     try {
@@ -118,7 +121,7 @@ export async function findAdapter(options: FindAdapterOptions): Promise<FoundAda
     }
     const facts = adapterFacts(attempt.api, adapter.info)
     if (!facts.software) return { gpu, globals: dawn.globals, adapter, facts }
-    if (options.allowSoftware) {
+    if (allowSoftware) {
       software ??= { gpu, globals: dawn.globals, adapter, facts }
       continue
     }

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { GpuAdapter } from '../../../../../shared/training'
 import { firstLine } from '../first-line'
 import { findAdapter, type FindAdapterOptions } from './adapter'
+import { withGpuInitLock } from './process-gpu'
 import { registerProjectWebgpuKernels } from './register-kernels'
 
 /** The name the backend is registered under (the same as TF.js's own, so its kernels apply). */
@@ -98,7 +99,7 @@ async function openDevice(options: FindAdapterOptions): Promise<OpenDevice | { r
   try {
     // Timestamp queries let tf.profile time each kernel (the bench's --profile); TF.js uses them only then.
     const requiredFeatures: GPUFeatureName[] = found.adapter.features.has('timestamp-query') ? ['timestamp-query'] : []
-    device = await found.adapter.requestDevice({ requiredLimits, requiredFeatures })
+    device = await withGpuInitLock(() => found.adapter.requestDevice({ requiredLimits, requiredFeatures }))
   } catch (e) {
     return { reasons: [`webgpu: ${found.facts.api}: the adapter refused a device (${firstLine(e)})`] }
   }
