@@ -15,7 +15,12 @@ const registeredKey = 'sample_registered'
 export function registerSampleOnFirstUse(db: Db, workspace: string): boolean {
   if (getSetting(db, registeredKey) !== undefined) return false
   if (!datasetExists(db, sampleDatasetName)) {
-    importDataset({ db, workspace }, { folder: sampleDataDir(), name: sampleDatasetName, seed: 0 })
+    try {
+      importDataset({ db, workspace }, { folder: sampleDataDir(), name: sampleDatasetName, seed: 0 })
+    } catch (err) {
+      // Another process opening the same new store registered it first (the name is UNIQUE): that is the outcome we want.
+      if (!datasetExists(db, sampleDatasetName)) throw err
+    }
   }
   setSetting(db, registeredKey, new Date().toISOString())
   return true

@@ -13,5 +13,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 const { main } = await import('./main.ts')
 const code = await main(process.argv.slice(2))
-// A verb that ended well but stopped short (a paused sweep) sets 130 itself; main's own code wins otherwise.
+// main's code is the exit code (0 done, 1 error or failed trials, 2 usage, 130 interrupted); a non-zero
+// process.exitCode set on the way (Ctrl+C) is kept when main returns 0.
 process.exitCode = code !== 0 ? code : (process.exitCode ?? 0)

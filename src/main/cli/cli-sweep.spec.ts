@@ -1,7 +1,7 @@
 // `workbench sweep …`, `trial run` and `report` on a real sweep of tiny models on the bundled sample:
 // the runner process is spawned and killed with SIGKILL mid-trial, then started again, and nothing is lost.
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { SweepStatusSchema, TrialOutcomeSchema, type SweepStatus } from '../../shared/sweep'
 import { cliRunner } from '../test-support/cli-harness'
 import { repoRoot } from '../test-support/shared-data'
+import { writeSyntheticDataset } from '../test-support/volumes'
 
 let root: string
 let dbPath: string
@@ -198,5 +199,24 @@ describe('workbench sweep', () => {
     const after = await status(created.sweepId)
     expect(after.counts).toMatchObject({ done: 2, queued: 0 })
     expect(after.trials.find((t) => t.id === outcome.trialId)?.metrics?.meanIou).toBe(outcome.result?.evaluation?.meanIou)
+  })
+
+  it('run, resume and retry exit 1 when any trial failed, after printing which', async () => {
+    // A dataset whose files vanished after the sweep was made: every trial fails when it loads its volumes.
+    const folder = writeSyntheticDataset(join(root, 'gone'), 8)
+    expect((await cli('import', folder, '--name', 'gone')).code).toBe(0)
+    const created = JSON.parse((await cli('sweep', 'create', '--dataset', 'gone', '--grid', writeGrid('grid4.json', [0]), '--json')).out) as { sweepId: number }
+    rmSync(folder, { recursive: true, force: true })
+    const id = String(created.sweepId)
+    const run = await cli('sweep', 'run', id, '--workers', '1')
+    expect(run.out).toMatch(/0 done, 0 running, 0 queued, 2 failed/)
+    expect(run.out).toMatch(/^failed: trial \d+ /m)
+    expect(run.code).toBe(1)
+    const resumed = await cli('sweep', 'resume', id, '--json')
+    expect(JSON.parse(resumed.out)).toMatchObject({ status: { counts: { failed: 2 } } })
+    expect(resumed.code).toBe(1)
+    const retried = await cli('sweep', 'retry', id, '--workers', '1')
+    expect(retried.out).toMatch(/2 failed/)
+    expect(retried.code).toBe(1)
   })
 })

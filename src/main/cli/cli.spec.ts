@@ -85,6 +85,25 @@ describe('workbench CLI (in process)', () => {
     expect((await cli('import', 'x', '--name', 'y', '--seed', '-3')).code).toBe(2)
     expect((await cli('frobnicate')).code).toBe(2)
   })
+
+  it('says what is wrong with a usage error in one line with a --help hint, never silently nor with the whole help', async () => {
+    const cases: [string[], RegExp][] = [
+      [['runs', 'show', 'abc'], /^workbench: a run id is a positive integer, got "abc"; see `workbench runs show --help`$/],
+      [['runs', 'show', '0'], /^workbench: a run id is a positive integer, got "0"; see `workbench runs show --help`$/],
+      [['sweep', 'status', 'abc'], /^workbench: the sweep id is a positive integer, got "abc"; see `workbench sweep status --help`$/],
+      [['sweep', 'run', '0'], /^workbench: the sweep id is a positive integer, got "0"; see `workbench sweep run --help`$/],
+      [['--json', 'sweep', 'run', '1', '--workers', 'x'], /^workbench: option '--workers <n>' argument 'x' is invalid\. --workers is a positive integer, got "x"; see `workbench sweep run --help`$/],
+      [['import', 'x'], /^workbench: required option '--name <name>' not specified; see `workbench import --help`$/],
+      [['frobnicate'], /^workbench: unknown command 'frobnicate'; see `workbench --help`$/],
+      [['sweep', 'create', '--dataset', 'sample'], /^workbench: sweep create takes one of --preset or --grid; see `workbench sweep create --help`$/],
+    ]
+    for (const [args, message] of cases) {
+      const r = await cli(...args)
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.out, args.join(' ')).toBe('')
+      expect(r.err.trimEnd(), args.join(' ')).toMatch(message)
+    }
+  })
 })
 
 describe('workbench CLI (as a process, through the npm bin)', () => {

@@ -13,7 +13,8 @@ import { registerServeCommand } from './commands/serve'
 import { registerSweepCommands } from './commands/sweep'
 import { registerTrainCommand } from './commands/train'
 import { registerTrialCommands } from './commands/trial'
-import { describeError, processIo, UsageError, type CliIo } from './output'
+import { describeError, processIo, UsageError, VerbExit, type CliIo } from './output'
+import { usageLine, verbPath } from './usage'
 
 /** Options every verb accepts. */
 export interface GlobalOptions {
@@ -33,9 +34,9 @@ export function buildProgram(io: CliIo): Command {
     .option('--workspace <dir>', 'where written files go (default: $WORKBENCH_HOME, else workspace/ in the user config dir)')
     .option('--json', 'print machine-readable JSON')
     .option('--no-sample', 'do not register the bundled sample dataset on first use')
-    .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s) => io.err(s) })
+    // Commander's own error text is dropped here: main prints it as one line with a --help hint.
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
   registerImportCommand(program, io)
   registerDatasetCommands(program, io)
   registerInfoCommand(program, io)
@@ -51,19 +52,24 @@ export function buildProgram(io: CliIo): Command {
   return program
 }
 
-/** Runs the CLI on argv (without node and script) and returns the exit code: 0 ok, 1 error, 2 usage. */
+/** Help, version, or help for a verb group named without its verb: the text is already printed. */
+const helpCodes = new Set(['commander.help', 'commander.helpDisplayed', 'commander.version'])
+
+/**
+ * Runs the CLI on argv (without node and script) and returns the exit code: 0 done, 1 an error or failed
+ * trials, 2 a usage error, 130 interrupted (Ctrl+C).
+ */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const program = buildProgram(io)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
-      return err.exitCode === 0 ? 0 : 2
-    }
-    if (err instanceof UsageError) {
-      io.err(`workbench: ${err.message}`)
+    if (err instanceof VerbExit) return err.code
+    if (err instanceof CommanderError && helpCodes.has(err.code)) return err.exitCode === 0 ? 0 : 2
+    // Commander's parse errors and the option parsers' InvalidArgumentError thrown inside a verb alike.
+    if (err instanceof CommanderError || err instanceof UsageError) {
+      io.err(usageLine(err.message, verbPath(program, argv)))
       return 2
     }
     io.err(`workbench: error: ${describeError(err)}`)

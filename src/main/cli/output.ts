@@ -57,3 +57,14 @@ export function describeError(err: unknown): string {
 export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
+
+/**
+ * Ends a verb that has printed its outcome with a non-zero exit code and nothing more to say: 1 when some of
+ * its work failed (a sweep's trials), 130 when Ctrl+C paused it. Thrown, so main() returns the code in tests too.
+ */
+export class VerbExit extends Error {
+  override readonly name = 'VerbExit'
+  constructor(readonly code: number) {
+    super(`exit ${code}`)
+  }
+}

@@ -12,7 +12,7 @@ import { listSweeps } from '../../core/store/sweeps-repo'
 import type { WorkbenchContext } from '../../app/open-workbench'
 import { interpolationOnWorkers } from '../../workers/executors'
 import { trainOnWorker } from '../../workers/train-runner'
-import { printJson, printTable, progressBar, UsageError, type CliIo } from '../output'
+import { printJson, printTable, progressBar, UsageError, VerbExit, type CliIo } from '../output'
 import { withWorkbench } from './context'
 import { positiveInteger } from './parsers'
 
@@ -63,7 +63,6 @@ async function runWithProgress(io: CliIo, ctx: WorkbenchContext, sweepId: number
       signal: controller.signal,
       onProgress: (p) => bar.update(p.finished, p.counts.total, describe(p)),
     })
-    if (summary.stopped === 'paused') process.exitCode = 130
     return summary
   } finally {
     bar.end()
@@ -72,12 +71,20 @@ async function runWithProgress(io: CliIo, ctx: WorkbenchContext, sweepId: number
   }
 }
 
+/**
+ * Prints the outcome of a run, then ends the verb with its exit code: 130 when Ctrl+C paused it, 1 when any
+ * trial of the sweep is failed (a script must not read "all trials failed" as success), else 0.
+ */
 function report(io: CliIo, json: boolean | undefined, ctx: WorkbenchContext, summary: SweepRunSummary): void {
   const status = sweepStatus(ctx.db, summary.sweepId)
-  if (json) return printJson(io, { ...summary, status })
-  printCounts(io, status)
-  io.out(`ran ${summary.ran} trial${summary.ran === 1 ? '' : 's'} in ${(summary.wallMs / 1000).toFixed(1)} s${summary.stopped ? ` (${summary.stopped})` : ''}`)
-  for (const t of status.trials.filter((t) => t.status === 'failed')) io.out(`failed: trial ${t.id} ${t.key}: ${t.error ?? ''}`)
+  if (json) printJson(io, { ...summary, status })
+  else {
+    printCounts(io, status)
+    io.out(`ran ${summary.ran} trial${summary.ran === 1 ? '' : 's'} in ${(summary.wallMs / 1000).toFixed(1)} s${summary.stopped ? ` (${summary.stopped})` : ''}`)
+    for (const t of status.trials.filter((t) => t.status === 'failed')) io.out(`failed: trial ${t.id} ${t.key}: ${t.error ?? ''}`)
+  }
+  if (summary.stopped === 'paused') throw new VerbExit(130)
+  if (status.counts.failed > 0) throw new VerbExit(1)
 }
 
 interface RunOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { runTrialToFile } from '../../core/sweeps/cluster'
-import { printJson, type CliIo } from '../output'
+import { printJson, VerbExit, type CliIo } from '../output'
 import { cancellable } from './cancellable'
 import { withWorkbench } from './context'
 import { positiveInteger } from './parsers'
@@ -17,13 +17,15 @@ export function registerTrialCommands(program: Command, io: CliIo): void {
       const trialId = positiveInteger('the trial id')(id)
       await withWorkbench(command, async (ctx, global) => {
         const outcome = await cancellable((signal) => runTrialToFile(sweepContext(ctx, signal), trialId, o.out, { signal }))
-        if (outcome.status === 'failed') process.exitCode = 1
-        if (global.json) return printJson(io, outcome)
-        io.out(
-          outcome.status === 'done'
-            ? `trial ${trialId} (${outcome.key}): test IoU ${outcome.result?.evaluation?.meanIou.toFixed(3) ?? '?'}; outcome in ${o.out}`
-            : `trial ${trialId} (${outcome.key}) failed: ${outcome.error ?? ''}; outcome in ${o.out}`,
-        )
+        if (global.json) printJson(io, outcome)
+        else
+          io.out(
+            outcome.status === 'done'
+              ? `trial ${trialId} (${outcome.key}): test IoU ${outcome.result?.evaluation?.meanIou.toFixed(3) ?? '?'}; outcome in ${o.out}`
+              : `trial ${trialId} (${outcome.key}) failed: ${outcome.error ?? ''}; outcome in ${o.out}`,
+          )
+        // A failed trial still wrote its outcome file (collect stores it), but the task failed: Slurm should say so.
+        if (outcome.status === 'failed') throw new VerbExit(1)
       })
     })
 }

@@ -86,7 +86,8 @@ export function insertDataset(db: Db, dataset: NewDataset): DatasetSummary {
     }
     return datasetId
   })
-  const id = insert(dataset)
+  // IMMEDIATE like every write transaction of the store (see immediate() in database.ts).
+  const id = insert.immediate(dataset)
   const row = db.prepare(`${summarySql} WHERE d.id = ?`).get(id) as DatasetRow | undefined
   if (!row) throw new Error(`dataset ${dataset.name} vanished right after it was written`)
   return toSummary(row)

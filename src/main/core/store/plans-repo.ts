@@ -40,7 +40,8 @@ export function insertPlan(db: Db, plan: NewPlan): Plan {
     const insertItem = db.prepare('INSERT INTO plan_items (plan_id, volume_id, slices_json, mask_path) VALUES (?, ?, ?, ?)')
     for (const item of p.items) insertItem.run(planId, item.volumeId, JSON.stringify(item.slices), item.maskPath ?? null)
     return planId
-  })(plan)
+    // IMMEDIATE like every write transaction of the store (see immediate() in database.ts).
+  }).immediate(plan)
   const stored = getPlan(db, id)
   if (!stored) throw new Error(`plan ${id} vanished right after it was written`)
   return stored

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import { RunRecordSchema, RunStatusSchema, type RunRecord } from '../../../shared/run'
-import type { Db } from './database'
+import { immediate, type Db } from './database'
 
 export interface NewRun {
   kind: string
@@ -119,16 +119,16 @@ export function processIsAlive(pid: number): boolean {
  * crashed, power cut), so no run stays 'running' forever. Returns how many were marked.
  */
 export function markInterruptedRuns(db: Db, isAlive: (pid: number) => boolean = processIsAlive): number {
-  const rows = db.prepare(`SELECT id, pid FROM runs WHERE status = 'running' AND host = ?`).all(hostname()) as {
-    id: number
-    pid: number | null
-  }[]
-  const dead = rows.filter((r) => r.pid === null || !isAlive(r.pid))
-  const mark = db.prepare(
-    `UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
-  )
-  db.transaction(() => {
+  return immediate(db, () => {
+    const rows = db.prepare(`SELECT id, pid FROM runs WHERE status = 'running' AND host = ?`).all(hostname()) as {
+      id: number
+      pid: number | null
+    }[]
+    const dead = rows.filter((r) => r.pid === null || !isAlive(r.pid))
+    const mark = db.prepare(
+      `UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
+    )
     for (const r of dead) mark.run(`interrupted: process ${r.pid ?? '?'} ended while the run was running`, now(), r.id)
-  })()
-  return dead.length
+    return dead.length
+  })
 }

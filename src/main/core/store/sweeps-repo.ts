@@ -13,7 +13,7 @@ import {
   type TrialSpec,
   type TrialStatus,
 } from '../../../shared/sweep'
-import type { Db } from './database'
+import { immediate, type Db } from './database'
 
 const now = (): string => new Date().toISOString()
 
@@ -33,7 +33,7 @@ export interface NewSweep {
 
 /** Stores a sweep and its queued trials in one transaction; returns the sweep's id. */
 export function insertSweep(db: Db, sweep: NewSweep): number {
-  return db.transaction(() => {
+  return immediate(db, () => {
     const created = now()
     const id = Number(
       db
@@ -46,7 +46,7 @@ export function insertSweep(db: Db, sweep: NewSweep): number {
     )
     sweep.trials.forEach((t, i) => insert.run(id, i, t.key, JSON.stringify(t.spec), t.planId, t.budget, created))
     return id
-  })()
+  })
 }
 
 interface SweepRow {
@@ -159,7 +159,7 @@ export function countTrials(db: Db, sweepId: number): SweepCounts {
  * so two runners on the same store never take the same trial. Undefined when none is left.
  */
 export function claimNextTrial(db: Db, sweepId: number, options: { onlyIds?: ReadonlySet<number>; pid?: number } = {}): TrialRecord | undefined {
-  return db.transaction(() => {
+  return immediate(db, () => {
     const candidates = db
       .prepare(`SELECT id FROM sweep_trials WHERE sweep_id = ? AND status = 'queued' ORDER BY ordinal`)
       .all(sweepId) as { id: number }[]
@@ -170,7 +170,7 @@ export function claimNextTrial(db: Db, sweepId: number, options: { onlyIds?: Rea
        WHERE id = ? AND status = 'queued'`,
     ).run(now(), options.pid ?? process.pid, hostname(), next.id)
     return getTrial(db, next.id)
-  }).immediate()
+  })
 }
 
 /** Records which training run a running trial is. */
@@ -198,7 +198,7 @@ export function endTrial(db: Db, trialId: number, status: 'failed' | 'cancelled'
 
 /** Puts trials of the given statuses back in the queue (their metrics and error cleared); returns how many. */
 export function requeueTrials(db: Db, sweepId: number, from: readonly TrialStatus[], onlyIds?: readonly number[]): number[] {
-  return db.transaction(() => {
+  return immediate(db, () => {
     const rows = db
       .prepare(`SELECT id, status FROM sweep_trials WHERE sweep_id = ?`)
       .all(sweepId) as { id: number; status: TrialStatus }[]
@@ -208,22 +208,22 @@ export function requeueTrials(db: Db, sweepId: number, from: readonly TrialStatu
     )
     for (const id of ids) update.run(id)
     return ids
-  })()
+  })
 }
 
 /** Running trials of this host whose process is gone (killed, crashed): back to queued; returns their ids. */
 export function requeueInterruptedTrials(db: Db, sweepId: number, isAlive: (pid: number) => boolean): number[] {
-  const rows = db
-    .prepare(`SELECT id, pid FROM sweep_trials WHERE sweep_id = ? AND status = 'running' AND (host = ? OR host IS NULL)`)
-    .all(sweepId, hostname()) as { id: number; pid: number | null }[]
-  const dead = rows.filter((r) => r.pid === null || !isAlive(r.pid)).map((r) => r.id)
-  const update = db.prepare(
-    `UPDATE sweep_trials SET status = 'queued', error = ?, started_at = NULL, pid = NULL WHERE id = ? AND status = 'running'`,
-  )
-  db.transaction(() => {
+  return immediate(db, () => {
+    const rows = db
+      .prepare(`SELECT id, pid FROM sweep_trials WHERE sweep_id = ? AND status = 'running' AND (host = ? OR host IS NULL)`)
+      .all(sweepId, hostname()) as { id: number; pid: number | null }[]
+    const dead = rows.filter((r) => r.pid === null || !isAlive(r.pid)).map((r) => r.id)
+    const update = db.prepare(
+      `UPDATE sweep_trials SET status = 'queued', error = ?, started_at = NULL, pid = NULL WHERE id = ? AND status = 'running'`,
+    )
     for (const id of dead) update.run('interrupted: its runner ended while it trained; re-queued', id)
-  })()
-  return dead
+    return dead
+  })
 }
 
 /** Queued trials become cancelled; returns how many. */

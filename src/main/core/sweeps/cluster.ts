@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { InputError } from '../../../shared/errors'
 import { TrialOutcomeSchema, type TrialOutcome, type TrialStatus } from '../../../shared/sweep'
 import { CancelledError } from '../execution'
-import type { Db } from '../store/database'
+import { immediate, type Db } from '../store/database'
 import { createRun, failRun, finishRun, startRun } from '../store/runs-repo'
 import { getTrial, listTrials, recordTrialOutcome } from '../store/sweeps-repo'
 import { trainRun } from '../training/run-training'
@@ -131,9 +131,10 @@ export function collectResults(db: Db, sweepId: number, dir: string): CollectSum
   })
   const summary: CollectSummary = { collected: 0, failed: 0, skipped: 0 }
   const seen = new Set<number>()
-  db.transaction(() => {
+  immediate(db, () => {
     for (const { outcome, trial } of outcomes) {
-      if (trial.status === 'done' || seen.has(trial.id)) {
+      // Re-read inside the write lock: a runner beside us may have finished this trial since the files were checked.
+      if (getTrial(db, trial.id)?.status === 'done' || seen.has(trial.id)) {
         summary.skipped++
         continue
       }
@@ -150,6 +151,6 @@ export function collectResults(db: Db, sweepId: number, dir: string): CollectSum
         summary.failed++
       }
     }
-  })()
+  })
   return summary
 }

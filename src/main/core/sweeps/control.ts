@@ -1,7 +1,7 @@
 /** A sweep's life outside the runner: status, cancel, resume (re-queue), retry (failed trials only). */
 import { InputError } from '../../../shared/errors'
 import type { SweepRecord, SweepStatus } from '../../../shared/sweep'
-import type { Db } from '../store/database'
+import { immediate, type Db } from '../store/database'
 import { markInterruptedRuns, processIsAlive } from '../store/runs-repo'
 import {
   cancelQueuedTrials,
@@ -40,27 +40,30 @@ export function recoverInterrupted(db: Db, sweepId: number, isAlive: (pid: numbe
  * cancels its running trials. Returns how many queued trials were cancelled.
  */
 export function cancelSweep(db: Db, sweepId: number): number {
-  requireSweep(db, sweepId)
-  return db.transaction(() => {
+  return immediate(db, () => {
+    requireSweep(db, sweepId)
     recoverInterrupted(db, sweepId)
     setSweepCancelled(db, sweepId, true)
     return cancelQueuedTrials(db, sweepId)
-  })()
+  })
 }
 
 /** Makes a cancelled or interrupted sweep runnable again: cancelled and interrupted trials re-queued. */
 export function resumeSweep(db: Db, sweepId: number): number[] {
-  requireSweep(db, sweepId)
-  return db.transaction(() => {
+  return immediate(db, () => {
+    requireSweep(db, sweepId)
     const interrupted = recoverInterrupted(db, sweepId)
     setSweepCancelled(db, sweepId, false)
     return [...interrupted, ...requeueTrials(db, sweepId, ['cancelled'])]
-  })()
+  })
 }
 
 /** Re-queues the failed trials (all, or the given ones); returns their ids, to run them alone. */
 export function retryFailed(db: Db, sweepId: number, onlyIds?: readonly number[]): number[] {
-  const sweep = requireSweep(db, sweepId)
-  if (sweep.cancelled) throw new InputError(`sweep ${sweepId}`, 'is cancelled; `workbench sweep resume` makes it runnable again')
-  return requeueTrials(db, sweepId, ['failed'], onlyIds)
+  // One transaction: a cancel committed between the check and the re-queue would otherwise be undone.
+  return immediate(db, () => {
+    const sweep = requireSweep(db, sweepId)
+    if (sweep.cancelled) throw new InputError(`sweep ${sweepId}`, 'is cancelled; `workbench sweep resume` makes it runnable again')
+    return requeueTrials(db, sweepId, ['failed'], onlyIds)
+  })
 }

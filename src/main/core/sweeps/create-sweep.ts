@@ -9,7 +9,7 @@ import { SweepDefinitionSchema, type SweepDefinition, type SweepDefinitionInput,
 import { createPlan, requireDataset } from '../planning/plans'
 import { sliceCountOf, trainingVolumes } from '../planning/resolve-plan'
 import { subsetOrder } from '../planning/subsets'
-import type { Db } from '../store/database'
+import { immediate, type Db } from '../store/database'
 import { insertSweep, type NewTrial } from '../store/sweeps-repo'
 import { resolveTrainJob } from '../training/resolve-job'
 import { assertCellsPossible, expandTrials, trialKey } from './expand'
@@ -84,7 +84,7 @@ export async function createSweep(db: Db, request: { dataset: string; definition
     return { sweepId, trials: trials.length, plansCreated: created.length, plansReused: reused }
   } catch (err) {
     const remove = db.prepare('DELETE FROM plans WHERE id = ?')
-    db.transaction(() => created.forEach((id) => remove.run(id)))()
+    immediate(db, () => created.forEach((id) => remove.run(id)))
     throw err
   }
 }
