@@ -13,7 +13,9 @@ import { registerServeCommand } from './commands/serve'
 import { registerSweepCommands } from './commands/sweep'
 import { registerTrainCommand } from './commands/train'
 import { registerTrialCommands } from './commands/trial'
-import { describeError, processIo, UsageError, VerbExit, type CliIo } from './output'
+import { errorLogPath, reportError } from '../app/error-log'
+import { resolveWorkspace } from '../app/paths'
+import { processIo, UsageError, VerbExit, type CliIo } from './output'
 import { usageLine, verbPath } from './usage'
 
 /** Options every verb accepts. */
@@ -52,6 +54,16 @@ export function buildProgram(io: CliIo): Command {
   return program
 }
 
+/** The error log of the workspace the command line names (or the default one); undefined when none can be found. */
+function cliErrorLog(program: Command): string | undefined {
+  try {
+    const explicit = program.opts<{ workspace?: unknown }>().workspace
+    return errorLogPath(resolveWorkspace(typeof explicit === 'string' ? explicit : undefined))
+  } catch {
+    return undefined
+  }
+}
+
 /** Help, version, or help for a verb group named without its verb: the text is already printed. */
 const helpCodes = new Set(['commander.help', 'commander.helpDisplayed', 'commander.version'])
 
@@ -72,8 +84,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.err(usageLine(err.message, verbPath(program, argv)))
       return 2
     }
-    io.err(`workbench: error: ${describeError(err)}`)
-    if (process.env.WORKBENCH_DEBUG && err instanceof Error && err.stack) io.err(err.stack)
+    // One line for the user; the trace of an unexpected error goes to the workspace's error log.
+    const { line, logged } = reportError(err, 'cli', cliErrorLog(program))
+    io.err(`workbench: error: ${line}${logged ? ` (trace in ${logged})` : ''}`)
     // 130 as a shell reports an interrupted command: Ctrl+C cancelled the work cleanly.
     return err instanceof CancelledError ? 130 : 1
   }

@@ -1,4 +1,4 @@
-import { isInputError } from '../../shared/errors'
+import { userLine } from '../app/error-log'
 
 /** Where the CLI writes; injectable so tests can capture output without spawning a process. */
 export interface CliIo {
@@ -46,11 +46,9 @@ export function progressBar(io: CliIo, label: string): { update(done: number, to
   }
 }
 
-/** The one-line message for an error: input errors name their source, other errors their message. */
+/** The one-line message for an error: input errors name their source, other errors their message's first line. */
 export function describeError(err: unknown): string {
-  if (isInputError(err)) return `${err.source}: ${err.problem}`
-  if (err instanceof Error) return err.message
-  return String(err)
+  return userLine(err)
 }
 
 /** A misuse of the command line found inside a verb (a missing option that depends on others): exit code 2. */

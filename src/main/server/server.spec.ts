@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { fakeHandlers } from '../test-support/fake-handlers'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -43,6 +43,7 @@ const handlersForTest: ApiHandlers = fakeHandlers({
   'datasets:list': async () => [summary],
   'datasets:get': async ({ name }): Promise<DatasetDetail> => {
     if (name === 'boom') throw new Error('disk on fire')
+    if (name === 'trace') throw new Error('worker failed\n    at readPair (/home/dev/src/main/core/datasets/read.ts:10:5)')
     if (name !== 'sample') throw new InputError(name, 'no dataset has this name')
     return { ...summary, volumeRecords: [] }
   },
@@ -91,7 +92,7 @@ describe('browser-mode server', () => {
     writeFileSync(join(rendererDir, 'assets', 'app.css'), 'body{}')
     writeFileSync(join(dir, 'secret.txt'), 'top secret')
     symlinkSync(join(dir, 'secret.txt'), join(rendererDir, 'assets', 'link.txt'))
-    server = await startServer({ handlers: handlersForTest, rendererDir })
+    server = await startServer({ handlers: handlersForTest, rendererDir, errorLog: join(dir, 'logs', 'errors.log') })
     token = server.token
     port = server.port
   })
@@ -189,6 +190,21 @@ describe('browser-mode server', () => {
     expect(JSON.parse(res.body)).toEqual({ error: 'disk on fire' })
   })
 
+  it('answers an unexpected error with its one line, and appends the trace to the error log', async () => {
+    const res = await api('datasets:get', JSON.stringify({ name: 'trace' }))
+    expect(res.status).toBe(500)
+    expect(JSON.parse(res.body)).toEqual({ error: 'worker failed' })
+    expect(res.body).not.toContain('/src/')
+    const log = readFileSync(join(dir, 'logs', 'errors.log'), 'utf8')
+    expect(log).toMatch(/\[\d{4}-\d\d-\d\dT[\d:.]+Z\] server: worker failed\n/)
+    expect(log).toContain('at readPair (/home/dev/src/main/core/datasets/read.ts:10:5)')
+  })
+
+  it('answers an input error without logging a trace', async () => {
+    await api('datasets:get', JSON.stringify({ name: 'missing' }))
+    expect(readFileSync(join(dir, 'logs', 'errors.log'), 'utf8')).not.toContain('missing')
+  })
+
   it('answers an unknown channel with 404, a GET on the API with 405, a non-JSON body with 415', async () => {
     expect((await api('datasets:delete', '{}')).status).toBe(404)
     expect((await api('__proto__', '{}')).status).toBe(404)
@@ -255,5 +271,83 @@ describe('startServer options', () => {
       await server.close()
     }
     await expect(startServer({ handlers: handlersForTest, rendererDir: tmpdir(), token: 'short' })).rejects.toThrow(/16/)
+  })
+})
+
+/**
+ * Streams `total` bytes as a chunked POST body, honouring backpressure, and returns the reply with how many
+ * bytes the client had handed to the socket when the reply arrived.
+ */
+function sendLargeBody(
+  port: number,
+  token: string,
+  total: number,
+  declareLength: boolean,
+): Promise<{ status: number; body: string; sentAtReply: number }> {
+  return new Promise((done, fail) => {
+    const chunk = Buffer.alloc(64 * 1024, 0x20)
+    let sent = 0
+    let replied = false
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-workbench-token': token }
+    if (declareLength) headers['content-length'] = String(total)
+    const req = request({ host: '127.0.0.1', port, path: '/api/datasets:list', method: 'POST', headers }, (res) => {
+      replied = true
+      const sentAtReply = sent
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), sentAtReply }))
+      res.on('error', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), sentAtReply }))
+    })
+    // The server closes the connection mid-body: writes after that fail, which is the point.
+    req.on('error', (err) => {
+      if (!replied) fail(err)
+    })
+    const pump = (): void => {
+      while (!replied && sent < total) {
+        sent += chunk.length
+        if (!req.write(chunk)) return void req.once('drain', pump)
+      }
+      if (!replied) req.end()
+    }
+    pump()
+  })
+}
+
+describe('browser-mode server body limit', () => {
+  const limit = 1024 * 1024
+  const total = 50 * 1024 * 1024
+  let server: RunningServer
+
+  beforeAll(async () => {
+    server = await startServer({ handlers: handlersForTest, rendererDir: tmpdir(), maxBodyBytes: limit })
+  })
+
+  afterAll(async () => {
+    await server.close()
+  })
+
+  it('stops reading a 50 MB body at the limit and answers 413 before the client has sent it', async () => {
+    const reply = await sendLargeBody(server.port, server.token, total, false)
+    expect(reply.status).toBe(413)
+    expect(JSON.parse(reply.body)).toEqual({ error: `the body is larger than ${limit} bytes` })
+    // What the client got into the socket is bounded by the limit plus the socket buffers, far from 50 MB.
+    expect(reply.sentAtReply).toBeLessThan(16 * 1024 * 1024)
+  })
+
+  it('refuses a declared length over the limit without reading the body', async () => {
+    const reply = await sendLargeBody(server.port, server.token, total, true)
+    expect(reply.status).toBe(413)
+    expect(reply.sentAtReply).toBeLessThan(16 * 1024 * 1024)
+  })
+
+  it('still answers a body under the limit', async () => {
+    const body = JSON.stringify({ pad: ' '.repeat(limit - 100) })
+    const res = await raw(server.port, {
+      path: '/api/datasets:list',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-workbench-token': server.token },
+      body,
+    })
+    expect(res.status).toBe(200)
   })
 })

@@ -9,6 +9,7 @@ import { isApiChannel, type ApiHandlers } from '../../shared/api'
 import { isBinaryChannel } from '../../shared/inspect'
 import { rendererCsp } from '../ipc/csp'
 import { dispatch, type DispatchFailure } from '../ipc/dispatch'
+import { errorLogPath, needsTrace, reportError, userLine } from '../app/error-log'
 import { allowedHostHeaders, findValidToken, isLoopbackHost, tokenCookieName } from './access'
 import { sendBinaryReply } from './binary-reply'
 import type { EventFeed } from '../app/event-hub'
@@ -28,6 +29,13 @@ export interface StartServerOptions {
   token?: string
   /** Pushed events (training progress), served on the WebSocket at /api/events; absent = no event socket. */
   events?: EventFeed
+  /** Largest API body in bytes (default 1 MiB); tests lower it. */
+  maxBodyBytes?: number
+  /**
+   * The error log that unexpected errors' traces are appended to (replies carry one line); absent = the
+   * workspace's log, as app:info names the workspace.
+   */
+  errorLog?: string
 }
 
 /** A running browser-mode server. */
@@ -39,8 +47,8 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-/** Largest JSON body the API accepts; API inputs are names and options, never voxel data. */
-const maxBodyBytes = 1024 * 1024
+/** Largest JSON body the API accepts by default; API inputs are names and options, never voxel data. */
+const defaultMaxBodyBytes = 1024 * 1024
 
 const statusOfFailure: Record<DispatchFailure, number> = { 'bad-input': 400, 'input-error': 422, internal: 500 }
 
@@ -57,12 +65,41 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   if (token.length < 16) throw new Error('the access token must be at least 16 characters long')
   const rendererDir = resolve(opts.rendererDir)
   const bindHost = host === 'localhost' ? '127.0.0.1' : host === '[::1]' ? '::1' : host
+  const bodyLimit = opts.maxBodyBytes ?? defaultMaxBodyBytes
+
+  // Unexpected errors: one line for the client and the console, the trace to the workspace's error log.
+  let errorLog: Promise<string | undefined> | undefined
+  const errorLogFile = (): Promise<string | undefined> =>
+    (errorLog ??= opts.errorLog !== undefined
+      ? Promise.resolve(opts.errorLog)
+      : opts.handlers['app:info']({}).then((info) => errorLogPath(info.workspace), () => undefined))
+  const report = async (err: unknown): Promise<string> => {
+    const { line, logged } = reportError(err, 'server', await errorLogFile())
+    return logged ? `${line} (trace in ${logged})` : line
+  }
+  // The handlers as dispatch sees them: an unexpected error leaves as its one line, after its trace is logged.
+  const handlers = new Proxy(opts.handlers, {
+    get(target, key, receiver) {
+      const handler: unknown = Reflect.get(target, key, receiver)
+      if (typeof handler !== 'function') return handler
+      return async (input: unknown) => {
+        try {
+          return await (handler as (i: unknown) => Promise<unknown>).call(target, input)
+        } catch (err) {
+          if (!needsTrace(err)) throw err
+          const where = await report(err)
+          console.error(`workbench server: ${typeof key === 'string' ? key : 'a call'} failed: ${where}`)
+          throw new Error(userLine(err))
+        }
+      }
+    },
+  })
 
   let port = 0
   let allowedHosts = new Set<string>()
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      console.error('workbench server: unexpected error', err)
+    handle(req, res).catch(async (err: unknown) => {
+      console.error(`workbench server: unexpected error: ${await report(err)}`)
       if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' })
       else res.destroy()
     })
@@ -107,8 +144,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     if (!/^application\/json\b/i.test(type)) {
       return sendJson(res, 415, { error: 'send the body as JSON with Content-Type: application/json' })
     }
-    const body = await readBody(req)
-    if (body === undefined) return sendJson(res, 413, { error: `the body is larger than ${maxBodyBytes} bytes` })
+    // A declared length over the limit is refused before reading a byte of it.
+    const declared = Number(req.headers['content-length'] ?? NaN)
+    if (declared > bodyLimit) return refuseTooLarge(req, res, bodyLimit)
+    const body = await readBody(req, bodyLimit)
+    if (body === undefined) return refuseTooLarge(req, res, bodyLimit)
     let raw: unknown = {}
     if (body.trim() !== '') {
       try {
@@ -117,9 +157,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         return sendJson(res, 400, { error: `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}` })
       }
     }
-    const outcome = await dispatch(opts.handlers, channel, raw)
+    const outcome = await dispatch(handlers, channel, raw)
     if (outcome.ok) return isBinaryChannel(channel) ? sendBinaryReply(res, outcome.value) : sendJson(res, 200, outcome.value)
-    if (outcome.kind === 'internal') console.error(`workbench server: ${channel} failed: ${outcome.error.error}`)
     return sendJson(res, statusOfFailure[outcome.kind], outcome.error)
   }
 
@@ -184,20 +223,34 @@ function closeServer(server: Server): Promise<void> {
   })
 }
 
-/** Reads a request body as UTF-8; undefined when it is larger than maxBodyBytes. */
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+/**
+ * Reads a request body as UTF-8; undefined as soon as it passes `limit` bytes: reading stops there, the rest of
+ * the body is never read (the caller answers 413 and closes the connection).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = []
     let size = 0
-    let tooLarge = false
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length
-      if (size > maxBodyBytes) tooLarge = true
-      else chunks.push(chunk)
-    })
-    req.on('end', () => done(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')))
+      if (size <= limit) return void chunks.push(chunk)
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.pause()
+      done(undefined)
+    }
+    const onEnd = (): void => done(Buffer.concat(chunks).toString('utf8'))
+    req.on('data', onData)
+    req.on('end', onEnd)
     req.on('error', fail)
   })
+}
+
+/** Answers 413 in one line and closes the connection, so the rest of an oversized body is never read. */
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
+  res.setHeader('Connection', 'close')
+  res.on('finish', () => req.socket.destroy())
+  sendJson(res, 413, { error: `the body is larger than ${limit} bytes` })
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
