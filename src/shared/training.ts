@@ -35,7 +35,7 @@ export const BackendProbeSchema = z.object({
       name: TrainBackendSchema,
       /** True when the ladder would take this rung if it reached it (a software adapter counts only as forced). */
       available: z.boolean(),
-      /** The adapter webgpu found (hardware, or a software one it would take only when forced). */
+      /** The hardware adapter webgpu found (a software one is only named in `detail`: it is taken only when forced). */
       adapter: GpuAdapterSchema.nullable(),
       /** Why the rung is unavailable, or what it runs on. */
       detail: z.array(z.string()),

@@ -9,8 +9,7 @@ import { availableParallelism } from 'node:os'
 import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../../../shared/errors'
 import { describeAdapter, trainBackends, type BackendProbe, type GpuAdapter, type TrainBackend } from '../../../shared/training'
-import { firstLine } from './backends/first-line'
-import { activateTensorflow, dynamicImport, loadFailure, nativePackages } from './backends/tensorflow/setup'
+import { activateTensorflow, dynamicImport, loadNativePackage, nativePackages } from './backends/tensorflow/setup'
 import { activateWasm } from './backends/wasm/setup'
 import { activateWebgpu, webgpuFault, WEBGPU } from './backends/webgpu/setup'
 import { findAdapter, type DawnModule } from './backends/webgpu/adapter'
@@ -105,28 +104,18 @@ export async function probeBackends(options: Pick<SelectBackendOptions, 'importM
   const tensorflow: string[] = []
   let tensorflowFound = false
   for (const pkg of nativePackages) {
-    try {
-      await load(pkg)
-      tensorflowFound = true
-      tensorflow.push(`${pkg} loads`)
-      break
-    } catch (e) {
-      tensorflow.push(`${pkg}: ${loadFailure(e)}`)
-    }
+    if (!(await loadNativePackage(pkg, tensorflow, load))) continue
+    tensorflowFound = true
+    tensorflow.push(`${pkg} loads`)
+    break
   }
-  // As the unforced ladder searches (no OpenGL: that path may be used by one thread of a process only, and
-  // the probe runs in the app's main thread, whose training workers may need it).
+  // As the unforced ladder searches: a hardware adapter or the reasons (a software one is among them); no
+  // OpenGL, which one thread of a process may use at a time, and the probe runs in the app's main thread.
   const found = await findAdapter({ allowSoftware: false, ...(options.loadDawn ? { loadDawn: options.loadDawn } : {}) })
   const adapter = 'facts' in found ? found.facts : null
-  const webgpuAvailable = adapter !== null && !adapter.software
-  const webgpuDetail = adapter
-    ? [adapter.software ? `only a software adapter, ${describeAdapter(adapter)}: taken only with --backend webgpu` : `GPU adapter ${describeAdapter(adapter)}`]
-    : 'reasons' in found
-      ? found.reasons
-      : []
   const rungs: BackendProbe['rungs'] = [
     { name: 'tensorflow', available: tensorflowFound, adapter: null, detail: tensorflow },
-    { name: 'webgpu', available: webgpuAvailable, adapter, detail: webgpuDetail },
+    { name: 'webgpu', available: adapter !== null, adapter, detail: 'facts' in found ? [`GPU adapter ${describeAdapter(found.facts)}`] : found.reasons },
     { name: 'wasm', available: true, adapter: null, detail: ['WebAssembly (XNNPACK, SIMD) on the CPU'] },
     { name: 'cpu', available: true, adapter: null, detail: ['plain JavaScript: correct, but far too slow to train'] },
   ]

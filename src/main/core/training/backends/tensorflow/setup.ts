@@ -16,21 +16,27 @@ export const dynamicImport = (specifier: string): Promise<unknown> => import(/* 
  * Why a native package did not load, in one line: "not installed" for a missing package (its message names
  * the importing file's absolute path, which says nothing to a user), else the loader's first line.
  */
-export function loadFailure(e: unknown): string {
+function loadFailure(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return 'not installed (an optional dependency: its install downloads libtensorflow, which needs network)'
   return `not loadable (${firstLine(e)})`
 }
 
+/** Loads native package `pkg`; on failure records why in `reasons` and returns false. */
+export async function loadNativePackage(pkg: string, reasons: string[], load: (s: string) => Promise<unknown>): Promise<boolean> {
+  try {
+    await load(pkg)
+    return true
+  } catch (e) {
+    reasons.push(`${pkg}: ${loadFailure(e)}`)
+    return false
+  }
+}
+
 /** Tries the native packages; returns true once one has made 'tensorflow' the active backend. */
 export async function activateTensorflow(reasons: string[], load: (s: string) => Promise<unknown>): Promise<boolean> {
   for (const pkg of nativePackages) {
-    try {
-      await load(pkg)
-    } catch (e) {
-      reasons.push(`${pkg}: ${loadFailure(e)}`)
-      continue
-    }
+    if (!(await loadNativePackage(pkg, reasons, load))) continue
     // A package built against another copy of tfjs-core registers its backend there, not here.
     if (!tf.findBackendFactory('tensorflow')) {
       reasons.push(`${pkg}: loaded, but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs`)

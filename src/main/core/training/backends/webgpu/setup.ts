@@ -120,7 +120,6 @@ export interface WebgpuOptions {
   /** Forced by the caller: a software adapter is then accepted with a warning. */
   readonly forced: boolean
   readonly loadDawn?: FindAdapterOptions['loadDawn']
-  readonly platform?: NodeJS.Platform
 }
 
 /** Makes webgpu the active backend; returns its adapter or the reasons it could not. */
@@ -128,7 +127,6 @@ export async function activateWebgpu(options: WebgpuOptions): Promise<{ adapter:
   const device = await openDevice({
     allowSoftware: options.forced,
     ...(options.loadDawn ? { loadDawn: options.loadDawn } : {}),
-    ...(options.platform ? { platform: options.platform } : {}),
   })
   if ('reasons' in device) return device
   if (!options.forced && device.facts.software) return { reasons: ['webgpu: only a software adapter is open in this thread; --backend webgpu forces it'] }
