@@ -39,7 +39,7 @@ describe('the Compute select', () => {
 
   it('marks the backends this machine lacks, and a webgpu that has only a software adapter', () => {
     expect(computeChoiceLabel(null, noAdapter)).toBe('Automatic (fastest available)')
-    expect(computeChoiceLabel('webgpu', noAdapter)).toBe('webgpu — GPU (not available here)')
+    expect(computeChoiceLabel('webgpu', noAdapter)).toBe('webgpu — GPU (no hardware adapter found)')
     expect(computeChoiceLabel('webgpu', softwareOnly)).toBe('webgpu — GPU (software adapter only)')
     expect(computeChoiceLabel('webgpu', gpu)).toBe('webgpu — GPU')
     expect(computeChoiceLabel('tensorflow', gpu)).toBe('tensorflow — native TensorFlow (not available here)')
@@ -80,10 +80,10 @@ describe('the compute line for a chosen backend', () => {
     expect(computeLine(gpu, 'cpu')).toEqual({ text: 'Training runs on cpu — plain JavaScript: correct, but far too slow to train', tone: 'warn' })
   })
 
-  it('says a missing backend fails the run, with the reasons in short', () => {
+  it('says a missing backend fails the run, with the reasons in short; a forced webgpu searches again at its start', () => {
     expect(computeLine(noAdapter, 'webgpu')).toEqual({
-      text: 'webgpu is not available here — vulkan: no adapter (needs a Vulkan driver); opengl: no adapter (needs EGL). A run with it fails at its start.',
-      tone: 'error',
+      text: 'No hardware GPU adapter found here — vulkan: no adapter (needs a Vulkan driver); opengl: no adapter (needs EGL). A run on webgpu searches again at its start, software adapters included (slower than wasm), and fails there if none opens.',
+      tone: 'warn',
     })
     expect(computeLine(gpu, 'tensorflow').text).toBe(
       'tensorflow is not available here — @tensorflow/tfjs-node-gpu: not loadable; @tensorflow/tfjs-node: not loadable. A run with it fails at its start.',

@@ -38,7 +38,9 @@ export function computeChoiceLabel(choice: ComputeChoice, probe: BackendProbe | 
   const label = computeChoices.find((c) => c.value === choice)?.label ?? String(choice)
   if (choice === null || !probe) return label
   if (choice === 'webgpu' && softwareAdapter(probe)) return `${label} (software adapter only)`
-  return rungOf(probe, choice)?.available === false ? `${label} (not available here)` : label
+  if (rungOf(probe, choice)?.available !== false) return label
+  // A forced webgpu still searches at its start (see computeLine), so only the hardware search is known to fail.
+  return choice === 'webgpu' ? `${label} (no hardware adapter found)` : `${label} (not available here)`
 }
 
 /** Reasons of a rung in short: without the rung's own prefix and, for packages, without the loader's message. */
@@ -78,6 +80,11 @@ export interface ComputeLine {
 export function computeLine(probe: BackendProbe, choice: ComputeChoice): ComputeLine {
   const name = choice ?? probe.chosen
   const rung = rungOf(probe, name)
+  if (choice === 'webgpu' && rung && !rung.available && !softwareAdapter(probe)) {
+    // The probe searches as the ladder does; a forced run searches further at its start (OpenGL on Linux,
+    // software adapters), which the app's main thread must not do, so whether that finds one is not known here.
+    return { text: `No hardware GPU adapter found here — ${shortReasons(rung)}. A run on webgpu searches again at its start, software adapters included (slower than wasm), and fails there if none opens.`, tone: 'warn' }
+  }
   if (choice !== null && rung && !rung.available && !(name === 'webgpu' && softwareAdapter(probe))) {
     return { text: `${name} is not available here — ${shortReasons(rung)}. A run with it fails at its start.`, tone: 'error' }
   }
