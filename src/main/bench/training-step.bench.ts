@@ -19,7 +19,6 @@ import * as tf from '@tensorflow/tfjs'
 import { LossConfigSchema, OptimizerConfigSchema, type ModelConfig } from '../../shared/training'
 import { describeAdapter } from '../../shared/training'
 import { probeBackends, selectBackend } from '../core/training/backend'
-import { configureWasm } from '../core/training/backends/wasm/setup'
 import { batchLoss } from '../core/training/train'
 import type { Batch } from '../core/training/types'
 import { buildModel } from '../core/training/models/build-model'
@@ -80,12 +79,8 @@ function productStep(c: StepCase): { step: () => Promise<number>; dispose: () =>
 
 /** Child process: times the case's steps after its warm-up on wasm with `threads` (or webgpu); prints a StepReport line. */
 async function measureOurs(c: StepCase, threads: number, backend: 'wasm' | 'webgpu'): Promise<void> {
-  if (backend === 'webgpu') {
-    await selectBackend({ force: 'webgpu' })
-  } else {
-    configureWasm({ threads })
-    if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to initialise')
-  }
+  // The ladder's own activation, forced: wasm with these threads and the project's kernels, or webgpu.
+  await selectBackend({ force: backend, threads })
   const { step, dispose } = productStep(c)
   const times: number[] = []
   for (let i = 0; i < c.warmup + c.steps; i++) {
@@ -101,12 +96,7 @@ async function measureOurs(c: StepCase, threads: number, backend: 'wasm' | 'webg
 
 /** Child process: one profiled step after two warm-ups; prints kernels by total time and the slowest calls. */
 async function profileOurs(name: CaseName, threads: number, backend: 'wasm' | 'webgpu'): Promise<void> {
-  if (backend === 'webgpu') {
-    await selectBackend({ force: 'webgpu' })
-  } else {
-    configureWasm({ threads })
-    await tf.setBackend('wasm')
-  }
+  await selectBackend({ force: backend, threads })
   const { step, dispose } = productStep(cases[name])
   await step()
   await step()
