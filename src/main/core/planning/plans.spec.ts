@@ -125,12 +125,16 @@ describe('plan export and import', () => {
   })
 
   it('refuses an import of an unknown dataset or a missing folder and stores nothing', async () => {
-    expect(() => importPlan(db, join(root, 'missing'), 'sample', join(root, 'ws'))).toThrow()
+    expect(() => importPlan(db, join(root, 'missing'), 'sample', join(root, 'ws'))).toThrow(join(root, 'missing'))
+    // Asserted outside any catch: a call that threw nothing must fail the test, not skip the check.
+    let caught: unknown = null
     try {
       importPlan(db, join(root, 'missing'), 'nope', join(root, 'ws'))
     } catch (err) {
-      expect(isInputError(err) && err.source).toBe('nope')
+      caught = err
     }
+    expect(isInputError(caught), String(caught)).toBe(true)
+    expect(isInputError(caught) && caught.source).toBe('nope')
     expect(listPlans(db)).toEqual([])
   })
 })
