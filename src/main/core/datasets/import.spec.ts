@@ -186,7 +186,9 @@ describe('importDataset', () => {
     it('a failure after preprocessing started removes the files it wrote', () => {
       const folder = datasetWithBadCase((images) => writeFileSync(join(images, 'case_003.nii.gz'), 'broken'))
       expectRefused(folder, 'case_003.nii.gz', /NIfTI/i, 'pre', { preprocessing: { targetSpacing: [2, 2, 2] } })
-      expect(readdirSync(join(workspace, 'datasets')).length).toBe(0)
+      // Written only under the attempt's staging folder, which is gone; nothing was published.
+      expect(existsSync(join(workspace, 'datasets'))).toBe(false)
+      expect(readdirSync(join(workspace, 'staging'))).toEqual([])
     })
   })
 
@@ -237,7 +239,12 @@ describe('importDataset', () => {
       const folder = writeSyntheticDataset(join(root, 'again'), 3)
       const summary = importDataset({ db, workspace, shouldCancel: () => false }, { folder, name: 'stopped', preprocessing: { targetSpacing: [0.5, 0.5, 0.5] } })
       expect(summary).toMatchObject({ name: 'stopped', volumes: 3 })
-      expect(readdirSync(join(workspace, 'datasets', 'stopped', 'images'))).toHaveLength(3)
+      // One attempt folder (the cancelled attempt left none), holding the three pairs the rows point at.
+      const attempts = readdirSync(join(workspace, 'datasets', 'stopped'))
+      expect(attempts).toHaveLength(1)
+      expect(readdirSync(join(workspace, 'datasets', 'stopped', attempts[0] ?? '', 'images'))).toHaveLength(3)
+      expect(getDataset(db, 'stopped')?.volumeRecords.every((v) => existsSync(v.imagePath) && existsSync(v.labelPath))).toBe(true)
+      expect(readdirSync(join(workspace, 'staging'))).toEqual([])
     })
   })
 

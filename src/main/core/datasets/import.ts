@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { ImportOptionsSchema, type DatasetSummary, type ImportOptions, type ImportPreprocessing } from '../../../shared/dataset'
 import { InputError, parseInput } from '../../../shared/errors'
 import { CancelledError } from '../execution'
 import type { Volume } from '../../../shared/volume'
-import type { Db } from '../store/database'
+import { immediate, type Db } from '../store/database'
 import { datasetExists, insertDataset, type NewVolume } from '../store/datasets-repo'
+import { beginStaging, removeIfEmpty } from '../workspace/staging'
 import {
   cropOrPadToShape,
   findNonFinite,
@@ -21,7 +22,7 @@ import { seededSplit } from './split'
 
 export interface ImportContext {
   db: Db
-  /** Root of the files the workbench writes; preprocessed volumes go under datasets/<name>/. */
+  /** Root of the files the workbench writes; preprocessed volumes go under datasets/<name>/<attempt>/. */
   workspace: string
   /** Called after each pair is read and checked. */
   onProgress?: (done: number, total: number, caseId: string) => void
@@ -71,21 +72,27 @@ function preprocessPair(pair: { image: Volume; label: Volume }, p: ImportPreproc
   return { image, label }
 }
 
+/** The refusal of a name that is taken (checked first, and again inside the transaction that stores the dataset). */
+function nameTaken(name: string): InputError {
+  return new InputError(name, 'a dataset with this name already exists; choose another --name')
+}
+
 /**
  * Imports a dataset folder: finds and checks every pair, optionally resamples / crops them into the
  * workspace, draws the seeded split, and writes everything in one transaction. On any error, and on a
  * cancel (`shouldCancel`), the store is left as it was and files written so far are removed.
+ *
+ * Preprocessed files are written under this attempt's own staging folder (staging/<attempt>/), and renamed to
+ * datasets/<name>/<attempt>/ inside the IMMEDIATE transaction that stores the rows: rows never point at files
+ * that do not exist, and a second import of the same name (another process) writes, publishes and removes only
+ * its own attempt's files. A crash before the commit leaves only an unreferenced attempt folder, which the
+ * orphan sweep at the next open removes.
  */
 export function importDataset(ctx: ImportContext, options: ImportOptions): DatasetSummary {
   const opts = parseOptions(options)
-  if (datasetExists(ctx.db, opts.name)) {
-    throw new InputError(opts.name, 'a dataset with this name already exists; choose another --name')
-  }
+  if (datasetExists(ctx.db, opts.name)) throw nameTaken(opts.name)
   const discovered = discoverDataset(opts.folder)
   const preprocess = opts.preprocessing.targetSpacing !== undefined || opts.preprocessing.targetShape !== undefined
-  const outDir = join(ctx.workspace, 'datasets', opts.name)
-  // A folder left by an import that crashed before it was recorded holds nothing the store refers to.
-  if (preprocess && existsSync(outDir)) rmSync(outDir, { recursive: true, force: true })
   const subsets = seededSplit(
     discovered.pairs.map((p) => p.caseId),
     opts.split,
@@ -94,20 +101,23 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
   const stopIfCancelled = (): void => {
     if (ctx.shouldCancel?.()) throw new CancelledError(`the import of ${opts.name} was cancelled; nothing was stored`)
   }
+  const attempt = preprocess ? beginStaging(ctx.workspace, 'import') : undefined
+  const finalDir = attempt ? join(ctx.workspace, 'datasets', opts.name, attempt.id) : undefined
+  let published = false
   try {
     const volumes: NewVolume[] = discovered.pairs.map((pair, index) => {
       stopIfCancelled()
       let { image, label } = readPair(pair)
       let imagePath = pair.imagePath
       let labelPath = pair.labelPath
-      if (preprocess) {
+      if (attempt && finalDir) {
         ;({ image, label } = preprocessPair({ image, label }, opts.preprocessing))
-        imagePath = join(outDir, 'images', `${pair.caseId}.nii.gz`)
-        labelPath = join(outDir, 'labels', `${pair.caseId}.nii.gz`)
-        mkdirSync(join(outDir, 'images'), { recursive: true })
-        mkdirSync(join(outDir, 'labels'), { recursive: true })
-        writeNiftiFile(imagePath, image)
-        writeNiftiFile(labelPath, label)
+        for (const sub of ['images', 'labels']) mkdirSync(join(attempt.dataDir, sub), { recursive: true })
+        writeNiftiFile(join(attempt.dataDir, 'images', `${pair.caseId}.nii.gz`), image)
+        writeNiftiFile(join(attempt.dataDir, 'labels', `${pair.caseId}.nii.gz`), label)
+        // The rows name where the files will be once published.
+        imagePath = join(finalDir, 'images', `${pair.caseId}.nii.gz`)
+        labelPath = join(finalDir, 'labels', `${pair.caseId}.nii.gz`)
       }
       const h = image.header
       ctx.onProgress?.(index + 1, discovered.pairs.length, pair.caseId)
@@ -126,19 +136,34 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
       }
     })
     stopIfCancelled()
-    return insertDataset(ctx.db, {
-      name: opts.name,
-      layout: discovered.layout,
-      sourceDir: discovered.folder,
-      description: discovered.description,
-      labels: discovered.labels,
-      preprocessing: opts.preprocessing,
-      splitSeed: opts.seed,
-      splitFractions: opts.split,
-      volumes,
+    return immediate(ctx.db, () => {
+      // Under the write lock: another process may have stored this name while the pairs were read.
+      if (datasetExists(ctx.db, opts.name)) throw nameTaken(opts.name)
+      const summary = insertDataset(ctx.db, {
+        name: opts.name,
+        layout: discovered.layout,
+        sourceDir: discovered.folder,
+        description: discovered.description,
+        labels: discovered.labels,
+        preprocessing: opts.preprocessing,
+        splitSeed: opts.seed,
+        splitFractions: opts.split,
+        volumes,
+      })
+      if (attempt && finalDir) {
+        attempt.publish(finalDir)
+        published = true
+      }
+      return summary
     })
   } catch (err) {
-    if (preprocess) rmSync(outDir, { recursive: true, force: true })
+    // Only this attempt's folder: its id is unique, so a winner's files are never touched.
+    if (published && finalDir) {
+      rmSync(finalDir, { recursive: true, force: true })
+      removeIfEmpty(dirname(finalDir))
+    }
     throw err
+  } finally {
+    attempt?.discard()
   }
 }
