@@ -8,6 +8,7 @@ import { openDatabase, type Db } from '../core/store/database'
 import { listDatasets } from '../core/store/datasets-repo'
 import { listPlans } from '../core/store/plans-repo'
 import { getRun, listRuns, markInterruptedRuns } from '../core/store/runs-repo'
+import { sweepOrphans, type OrphanSweep } from '../core/workspace/orphans'
 import { createEventHub, type EventFeed } from './event-hub'
 import { createImportDoor, type ImportDoor } from './import-door'
 import { createInterpolationDoor, type InterpolationDoor } from './interpolation-door'
@@ -32,6 +33,8 @@ export interface WorkbenchContext {
   workspace: string
   /** Events the handlers push (training progress); the doors forward them to the UI. */
   events: EventFeed
+  /** Files of interrupted work that no row referred to, removed at this open (the doors say how much was freed). */
+  orphans: OrphanSweep
   close(): void
 }
 
@@ -85,15 +88,18 @@ export function createHandlers(
 }
 
 /**
- * Opens the store (migrating it), marks runs left 'running' by dead processes as failed, registers the
- * sample dataset on first use, and returns the API handlers. Every door (Electron, CLI, server) starts here.
+ * Opens the store (migrating it), marks runs left 'running' by dead processes as failed, removes the workspace
+ * files no row refers to (left by killed processes; see core/workspace/orphans.ts), registers the sample dataset
+ * on first use, and returns the API handlers. Every door (Electron, CLI, server) starts here.
  */
 export function openWorkbench(options: OpenWorkbenchOptions): WorkbenchContext {
   const dbPath = resolveDbPath(options.dbPath)
   const workspace = resolveWorkspace(options.workspace)
   const db = openDatabase(dbPath)
+  let orphans: OrphanSweep
   try {
     markInterruptedRuns(db)
+    orphans = sweepOrphansAtOpen(db, workspace)
     if (options.registerSample ?? true) registerSampleOnFirstUse(db, workspace)
   } catch (err) {
     db.close()
@@ -110,6 +116,7 @@ export function openWorkbench(options: OpenWorkbenchOptions): WorkbenchContext {
     workspace,
     handlers: createHandlers(db, { dbPath, workspace, transport: options.transport }, training, sweeps, interpolations, imports),
     events,
+    orphans,
     close: () => {
       // Running trainings stop at their next step; their records end 'cancelled' where the store is still open.
       training.cancelAll()
@@ -121,5 +128,14 @@ export function openWorkbench(options: OpenWorkbenchOptions): WorkbenchContext {
       sweeps.pauseAll()
       db.close()
     },
+  }
+}
+
+/** The orphan sweep of an open: a workspace it cannot read or write is reported, not a reason to refuse to open. */
+function sweepOrphansAtOpen(db: Db, workspace: string): OrphanSweep {
+  try {
+    return sweepOrphans(db, workspace)
+  } catch (err) {
+    return { removed: [], files: 0, bytes: 0, skipped: `the orphan sweep of ${workspace} failed: ${(err as Error).message.split('\n')[0] ?? ''}` }
   }
 }
