@@ -197,8 +197,24 @@ export const TrainConfigSchema = z
     evaluateOn: z.enum(['test', 'validation', 'none']).default('test'),
     /** Start from this checkpoint's weights (a path in the workspace or absolute). */
     initFrom: z.string().min(1).optional(),
+    /**
+     * Evaluate foreground Dice on the validation volumes every n steps (and at the last step), kept as a curve
+     * in the result (0 = never). Without `patience` it only records: the run still takes every step.
+     */
+    valEvery: z.number().int().min(0).max(10_000_000).default(0),
+    /**
+     * Early stopping: stop after this many validation evaluations in a row without a higher Dice, and evaluate
+     * the best-on-validation weights instead of the last (0 = off: fixed iterations, as the paper trains).
+     */
+    patience: z.number().int().min(0).max(1_000_000).default(0),
   })
   .superRefine((c, ctx) => {
+    if (c.patience > 0 && c.valEvery === 0) {
+      ctx.addIssue({ code: 'custom', path: ['patience'], message: 'early stopping needs a validation interval (--val-every)' })
+    }
+    if (c.patience > 0 && c.evaluateOn === 'validation') {
+      ctx.addIssue({ code: 'custom', path: ['patience'], message: 'early stopping picks its weights on the validation split, so scoring them there would be optimistic; evaluate on test' })
+    }
     if (c.interpolated !== null && c.planId === null) {
       ctx.addIssue({ code: 'custom', path: ['interpolated'], message: 'interpolated masks need a plan (--plan)' })
     }
@@ -260,6 +276,30 @@ export const CurvePointSchema = z.object({
 })
 export type CurvePoint = z.infer<typeof CurvePointSchema>
 
+/** Foreground Dice and IoU on the validation volumes after `step` steps. */
+export const ValidationPointSchema = z.object({ step: z.number().int(), dice: z.number(), iou: z.number() })
+export type ValidationPoint = z.infer<typeof ValidationPointSchema>
+
+/** The periodic validation of a run with `valEvery` > 0, and what early stopping did with it. */
+export const ValidationRecordSchema = z.object({
+  every: z.number().int(),
+  patience: z.number().int(),
+  /** Validation volumes evaluated each time. */
+  volumes: z.number().int(),
+  curve: z.array(ValidationPointSchema),
+  bestStep: z.number().int(),
+  bestDice: z.number(),
+  /** The step early stopping ended the run at; null when it took every step. */
+  stoppedAt: z.number().int().nullable(),
+  /** The weights the final evaluation scored: the best on validation (early stopping) or the last. */
+  evaluatedWeights: z.enum(['best', 'last']),
+  /** Where the last weights went when the run's checkpoint holds the best ones instead (null otherwise). */
+  lastCheckpoint: z.string().nullable(),
+  /** Time spent validating (not counted in the training time). */
+  ms: z.number(),
+})
+export type ValidationRecord = z.infer<typeof ValidationRecordSchema>
+
 /** What a finished training run stores as its result. */
 export const TrainResultSchema = z.object({
   backend: TrainBackendSchema,
@@ -278,5 +318,7 @@ export const TrainResultSchema = z.object({
   curve: z.array(CurvePointSchema),
   checkpoint: z.string(),
   evaluation: EvaluationSchema.nullable(),
+  /** Periodic validation; absent when valEvery is 0 (and in records older than it). */
+  validation: ValidationRecordSchema.optional(),
 })
 export type TrainResult = z.infer<typeof TrainResultSchema>

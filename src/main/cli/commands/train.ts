@@ -78,6 +78,8 @@ interface TrainOptions {
   checkpointEvery?: number
   initFrom?: string
   evaluate?: string
+  valEvery?: number
+  patience?: number
 }
 
 /** A JSON config file's content, or an InputError naming the file. */
@@ -125,6 +127,8 @@ export function trainConfigFromOptions(o: TrainOptions, datasetId: number): Trai
       checkpointEvery: o.checkpointEvery,
       initFrom: o.initFrom,
       evaluateOn: o.evaluate,
+      valEvery: o.valEvery,
+      patience: o.patience,
     }),
     model: { ...section('model'), ...defined({ kind: o.model, depth: o.depth, baseChannels: o.base, normalisation: o.norm }) },
     loss: { ...section('loss'), ...defined({ kind: o.loss, classWeights: o.classWeights }) },
@@ -162,6 +166,11 @@ function printResult(io: CliIo, runId: number, r: TrainResult): void {
   const warning = softwareAdapterWarning(r.adapter)
   if (warning) io.err(`warning: ${warning}`)
   io.out(`checkpoint ${r.checkpoint}`)
+  const v = r.validation
+  if (v) {
+    const stopped = v.stoppedAt === null ? '' : `; stopped early at step ${v.stoppedAt} (patience ${v.patience})`
+    io.out(`validation every ${v.every} steps on ${v.volumes} volumes: best Dice ${f3(v.bestDice)} at step ${v.bestStep}${stopped}; evaluated the ${v.evaluatedWeights} weights${v.lastCheckpoint ? ` (last ones in ${v.lastCheckpoint})` : ''}`)
+  }
   const e = r.evaluation
   if (!e) return
   io.out(`${e.split} split, ${e.volumes.length} volumes: mean foreground Dice ${f3(e.meanDice)}, IoU ${f3(e.meanIou)}`)
@@ -207,6 +216,8 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option('--checkpoint-every <n>', 'also save a checkpoint every n steps', number('--checkpoint-every'))
     .option('--init-from <checkpoint>', 'start from a checkpoint\'s weights')
     .option('--evaluate <split>', 'test | validation | none (default test)', oneOf(['test', 'validation', 'none'] as const, '--evaluate'))
+    .option('--val-every <n>', 'score Dice on the validation volumes every n steps, recorded with the run (default 0: never)', number('--val-every'))
+    .option('--patience <k>', 'early stopping: stop after k validations without a higher Dice and evaluate the best-on-validation weights (needs --val-every; default 0: off)', number('--patience'))
     .action(async (o: TrainOptions, command: Command) => {
       await withWorkbench(command, async (ctx, global) => {
         const dataset = requireDataset(ctx.db, o.dataset)

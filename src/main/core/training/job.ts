@@ -38,6 +38,8 @@ export interface TrainJob {
   /** Dense volumes to evaluate on at the end (empty when evaluateOn is 'none'). */
   readonly evaluate: readonly JobVolume[]
   readonly evaluateSplit: 'test' | 'validation' | null
+  /** Dense validation volumes evaluated every `config.valEvery` steps (empty when valEvery is 0). */
+  readonly validate: readonly JobVolume[]
   /** Where the final checkpoint is written (intermediate ones beside it). */
   readonly checkpointPath: string
 }

@@ -139,10 +139,14 @@ export async function resolveTrainJob(ctx: ResolveContext, input: TrainConfigInp
   if (train.length === 0) throw new InputError(dataset.name, 'has no training volumes')
   checkGeometry(config, train)
   const split = config.evaluateOn === 'none' ? null : config.evaluateOn
-  const subset = split === 'validation' ? 'val' : 'test'
-  const evaluate = split === null ? [] : dataset.volumeRecords.filter((v) => v.subset === subset).map((v) => jobVolume(v, { kind: 'dense' }))
+  const denseOf = (subset: 'val' | 'test'): JobVolume[] => dataset.volumeRecords.filter((v) => v.subset === subset).map((v) => jobVolume(v, { kind: 'dense' }))
+  const evaluate = split === null ? [] : denseOf(split === 'validation' ? 'val' : 'test')
   if (split !== null && evaluate.length === 0) {
     throw new InputError(dataset.name, `has no ${split} volumes to evaluate on (use --evaluate none)`)
   }
-  return { config, datasetName: dataset.name, numClasses, train, evaluate, evaluateSplit: split }
+  const validate = config.valEvery > 0 ? denseOf('val') : []
+  if (config.valEvery > 0 && validate.length === 0) {
+    throw new InputError('--val-every', `dataset "${dataset.name}" has no validation volumes to evaluate on during training`)
+  }
+  return { config, datasetName: dataset.name, numClasses, train, evaluate, evaluateSplit: split, validate }
 }

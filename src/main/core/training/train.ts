@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../../../shared/errors'
-import { isModel2d, type CurvePoint, type LossConfig, type Evaluation, type TrainProgress, type TrainResult, type VolumeScore } from '../../../shared/training'
+import { isModel2d, type CurvePoint, type LossConfig, type TrainProgress, type TrainResult, type ValidationRecord } from '../../../shared/training'
 import { CancelledError } from '../execution'
 import { deriveRng } from '../random/rng'
 import { augmentSlice } from './augment/augment2d'
@@ -14,7 +14,8 @@ import { augmentPatch } from './augment/augment3d'
 import { selectBackend, throwIfBackendFault } from './backend'
 import { loadCheckpointInto, readCheckpoint, saveCheckpoint } from './checkpoint'
 import { createPatchSampler, createSliceSampler } from './data'
-import { predictBySlices, predictByWindows, scoreVolume, summariseScores } from './evaluate'
+import { createValidationMonitor } from './early-stopping'
+import { evaluateVolumes, netPredictor, type EvaluateOptions } from './evaluate'
 import type { TrainJob } from './job'
 import { annotatedForeground, loadTrainingVolume } from './load-volumes'
 import { computeLoss } from './losses'
@@ -32,33 +33,10 @@ export interface TrainHooks {
 
 const PROGRESS_INTERVAL_MS = 250
 
-/** A probability map [n, …spatial, classes] from the net in inference mode. */
-function predictor(net: SegmentationNet): (images: Float32Array, shape: readonly number[]) => Promise<Float32Array> {
-  return async (images, shape) => {
-    const probs = tf.tidy(() => tf.softmax(net.apply(tf.tensor(images, [...shape, 1]), false)))
-    const data = (await probs.data()) as Float32Array
-    probs.dispose()
-    return data
-  }
-}
-
-/** Evaluates a net on dense volumes, one volume in memory at a time. */
-async function evaluate(net: SegmentationNet, job: TrainJob, emit: (done: number, total: number) => void): Promise<Evaluation | null> {
-  if (job.evaluateSplit === null) return null
-  const started = performance.now()
+/** How this job's net is evaluated (slices or windows, batch, classes). */
+function evaluateOptions(job: TrainJob, net: SegmentationNet): EvaluateOptions {
   const { config, numClasses } = job
-  const predict = predictor(net)
-  const scores: VolumeScore[] = []
-  for (const [i, v] of job.evaluate.entries()) {
-    emit(i, job.evaluate.length)
-    const volume = loadTrainingVolume(v, numClasses)
-    const pred = isModel2d(config.model.kind)
-      ? await predictBySlices(volume, { sizeMultiple: net.sizeMultiple, batchSize: config.batchSize, numClasses }, predict)
-      : await predictByWindows(volume, { patchSize: config.patchSize, overlap: config.windowOverlap, numClasses, batchSize: Math.max(1, config.batchSize) }, predict)
-    scores.push({ volumeId: v.volumeId, caseId: v.caseId, ...scoreVolume(pred, volume.labels, numClasses) })
-  }
-  emit(job.evaluate.length, job.evaluate.length)
-  return summariseScores(scores, job.evaluateSplit, performance.now() - started)
+  return { dims: isModel2d(config.model.kind) ? 2 : 3, numClasses, batchSize: config.batchSize, sizeMultiple: net.sizeMultiple, patchSize: config.patchSize, windowOverlap: config.windowOverlap }
 }
 
 /** The batch source for the model's dimensionality, with seeded augmentation. */
@@ -112,7 +90,12 @@ function parameterCount(net: SegmentationNet): number {
   return n
 }
 
-/** Trains and evaluates one job; throws CancelledError when cancelled, InputError for bad data. */
+/**
+ * Trains and evaluates one job; throws CancelledError when cancelled, InputError for bad data. With
+ * `valEvery` the validation volumes are scored every n steps; with `patience` too, the run ends after that
+ * many evaluations without a higher Dice, the checkpoint holds the best-on-validation weights (the last ones
+ * go beside it, `.last.ckpt`) and the final evaluation scores the best ones.
+ */
 export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<TrainResult> {
   const { config, numClasses } = job
   const base = { runId: job.runId, steps: config.steps, loss: null, lr: null, stepsPerSecond: null, etaSeconds: null, annotatedFraction: null }
@@ -124,18 +107,27 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
   if (volumes.every((v) => annotatedForeground(v) === 0)) {
     throw new InputError(config.planId === null ? 'training volumes' : `plan ${config.planId}`, 'no annotated voxel has a foreground label: there is nothing to learn from')
   }
+  // Validation volumes stay in memory: they are scored many times.
+  const monitor = config.valEvery > 0 ? createValidationMonitor({ every: config.valEvery, patience: config.patience }) : null
+  const validationVolumes = monitor ? job.validate.map((v) => loadTrainingVolume(v, numClasses)) : []
+  const earlyStopping = monitor !== null && config.patience > 0
   const checkpoint = config.initFrom === undefined ? null : readCheckpoint(config.initFrom)
   const net = buildModel(config.model, { inChannels: 1, numClasses, rng: deriveRng(config.seed, 'init') })
   const optimizer = createOptimizer(config.optimizer, net.weights)
   try {
     if (checkpoint && config.initFrom) loadCheckpointInto(net, checkpoint, config.initFrom)
     const batches = batchSource(job, volumes)
+    const predict = netPredictor(net)
+    const options = evaluateOptions(job, net)
     const loadMs = performance.now() - loadStarted
 
     const curve: CurvePoint[] = []
     let acc = { loss: 0, fraction: 0, n: 0 }
     const trainStarted = performance.now()
     let lastEmit = 0
+    let validationMs = 0
+    let stoppedAt: number | null = null
+    let stepsTaken = 0
     for (let step = 0; step < config.steps; step++) {
       if (hooks.isCancelled?.()) throw new CancelledError('cancelled')
       const batch = batches.next()
@@ -145,6 +137,7 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
       if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step + 1}; lower the learning rate (--lr)`)
       acc = { loss: acc.loss + loss, fraction: acc.fraction + batch.annotatedFraction, n: acc.n + 1 }
       const done = step + 1
+      stepsTaken = done
       if (acc.n === config.logEvery || done === config.steps) {
         curve.push({ step: done, loss: acc.loss / acc.n, lr, annotatedFraction: isModel2d(config.model.kind) ? null : acc.fraction / acc.n })
         acc = { loss: 0, fraction: 0, n: 0 }
@@ -152,8 +145,18 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
       if (config.checkpointEvery > 0 && done % config.checkpointEvery === 0 && done < config.steps) {
         await saveCheckpoint(job.checkpointPath.replace(/\.ckpt$/, `.step${done}.ckpt`), { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: done } })
       }
+      if (monitor?.isDue(done, config.steps)) {
+        const validationStarted = performance.now()
+        const scored = await evaluateVolumes(validationVolumes, 'validation', options, predict)
+        throwIfBackendFault()
+        const verdict = monitor.observe({ step: done, dice: scored.meanDice, iou: scored.meanIou })
+        // The run's checkpoint always holds the best weights so far: a crash later still leaves them.
+        if (earlyStopping && verdict.improved) await saveCheckpoint(job.checkpointPath, { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: done, config } })
+        validationMs += performance.now() - validationStarted
+        if (verdict.stop && done < config.steps) stoppedAt = done
+      }
       const now = performance.now()
-      if (now - lastEmit >= PROGRESS_INTERVAL_MS || done === config.steps) {
+      if (now - lastEmit >= PROGRESS_INTERVAL_MS || done === config.steps || stoppedAt !== null) {
         lastEmit = now
         const sps = done / ((now - trainStarted) / 1000)
         hooks.onProgress?.({
@@ -167,11 +170,39 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
           annotatedFraction: batch.annotatedFraction,
         })
       }
+      if (stoppedAt !== null) break
     }
-    const trainMs = performance.now() - trainStarted
-    await saveCheckpoint(job.checkpointPath, { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: config.steps, config } })
-    const evaluation = await evaluate(net, job, (d, t) => hooks.onProgress?.({ ...base, phase: 'evaluating', step: config.steps, done: d, total: t }))
+    if (acc.n > 0) curve.push({ step: stepsTaken, loss: acc.loss / acc.n, lr: learningRateAt(config.schedule, config.optimizer.lr, stepsTaken - 1, config.steps), annotatedFraction: isModel2d(config.model.kind) ? null : acc.fraction / acc.n })
+    const trainMs = performance.now() - trainStarted - validationMs
+    let lastCheckpoint: string | null = null
+    if (earlyStopping) {
+      lastCheckpoint = job.checkpointPath.replace(/\.ckpt$/, '.last.ckpt')
+      await saveCheckpoint(lastCheckpoint, { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: stepsTaken, config } })
+      loadCheckpointInto(net, readCheckpoint(job.checkpointPath), job.checkpointPath)
+    } else {
+      await saveCheckpoint(job.checkpointPath, { net, optimizerSlots: optimizer.slots, meta: { runId: job.runId, step: stepsTaken, config } })
+    }
+    const evaluation =
+      job.evaluateSplit === null
+        ? null
+        : await evaluateVolumes(job.evaluate, job.evaluateSplit, options, predict, (d, t) => hooks.onProgress?.({ ...base, phase: 'evaluating', step: stepsTaken, done: d, total: t }))
     throwIfBackendFault()
+    const best = monitor?.best
+    const validation: ValidationRecord | null =
+      monitor && best
+        ? {
+            every: config.valEvery,
+            patience: config.patience,
+            volumes: validationVolumes.length,
+            curve: [...monitor.curve],
+            bestStep: best.step,
+            bestDice: best.dice,
+            stoppedAt,
+            evaluatedWeights: earlyStopping ? 'best' : 'last',
+            lastCheckpoint,
+            ms: validationMs,
+          }
+        : null
     return {
       backend: backend.name,
       backendReasons: backend.reasons,
@@ -180,12 +211,14 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
       trainVolumes: volumes.length,
       annotatedSlices: volumes.reduce((n, v) => n + v.annotatedSlices.length, 0),
       parameters: parameterCount(net),
-      steps: config.steps,
-      timings: { loadMs, trainMs, msPerStep: trainMs / config.steps, evalMs: evaluation?.ms ?? 0 },
+      // Steps taken: fewer than config.steps when early stopping ended the run.
+      steps: stepsTaken,
+      timings: { loadMs, trainMs, msPerStep: trainMs / stepsTaken, evalMs: evaluation?.ms ?? 0 },
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       curve,
       checkpoint: job.checkpointPath,
       evaluation,
+      ...(validation ? { validation } : {}),
     }
   } catch (e) {
     // A lost GPU or an out-of-memory buffer surfaces as whatever op failed next; the fault says what happened.

@@ -3,3 +3,4 @@ export { predictBySlices, type PredictSlices, type SlicePredictionOptions } from
 export { predictByWindows, type PredictPatches, type WindowPredictionOptions } from './predict-windows'
 export { windowStarts, gaussianWeights } from './windows'
 export { scoreVolume, summariseScores, type Score, type ClassScore } from './scores'
+export { evaluateVolumes, netPredictor, type EvaluateOptions, type EvaluationVolume, type PredictProbabilities } from './evaluate-volumes'
