@@ -45,11 +45,13 @@ const ReportFigureSchema = z.object({
 /**
  * The one API channel map. Electron IPC, the browser-mode server, the preload and the renderer's client
  * are all typed from it; each payload is parsed with its schema where it crosses a process boundary.
+ * Input schemas are strict: a key a channel does not know is refused by name, not dropped. (Plan requests are
+ * stored and read back with the lenient PlanRequestSchema, hence `.strict()` here.)
  */
 export const apiChannels = {
-  'app:info': { input: z.object({}), output: AppInfoSchema },
-  'datasets:list': { input: z.object({}), output: z.array(DatasetSummarySchema) },
-  'datasets:get': { input: z.object({ name: z.string().min(1) }), output: DatasetDetailSchema },
+  'app:info': { input: z.strictObject({}), output: AppInfoSchema },
+  'datasets:list': { input: z.strictObject({}), output: z.array(DatasetSummarySchema) },
+  'datasets:get': { input: z.strictObject({ name: z.string().min(1) }), output: DatasetDetailSchema },
   /**
    * Imports a dataset folder (as `workbench import`) off the server's thread; resolves with the stored dataset
    * when every pair is read. Progress arrives as `datasetImport` events; a cancelled import fails with an
@@ -57,18 +59,18 @@ export const apiChannels = {
    */
   'datasets:import': { input: ImportOptionsSchema, output: DatasetSummarySchema },
   /** Asks the running import of this name to stop before its next pair; datasets:import then fails, nothing stored. */
-  'datasets:import-cancel': { input: z.object({ name: z.string().min(1) }), output: z.object({ name: z.string() }) },
-  'plans:list': { input: z.object({ dataset: z.string().optional() }), output: z.array(PlanSchema) },
-  'plans:get': { input: z.object({ planId: z.number().int().positive() }), output: PlanSchema },
+  'datasets:import-cancel': { input: z.strictObject({ name: z.string().min(1) }), output: z.object({ name: z.string() }) },
+  'plans:list': { input: z.strictObject({ dataset: z.string().optional() }), output: z.array(PlanSchema) },
+  'plans:get': { input: z.strictObject({ planId: z.number().int().positive() }), output: PlanSchema },
   /** Resolves (or finds the stored) plan for a request. */
-  'plans:create': { input: PlanRequestSchema, output: PlanSchema },
+  'plans:create': { input: PlanRequestSchema.strict(), output: PlanSchema },
   /** Writes a plan for annotators into a folder on this machine (the CLI's `plan export`); returns the files. */
   'plans:export': {
-    input: z.object({ planId: z.number().int().positive(), format: PlanExportFormatSchema, outDir: z.string().min(1) }),
+    input: z.strictObject({ planId: z.number().int().positive(), format: PlanExportFormatSchema, outDir: z.string().min(1) }),
     output: z.object({ files: z.array(z.string()) }),
   },
   'budget:advise': {
-    input: z.object({ dataset: z.string().min(1), slices: z.number().int().min(1), tolerance: z.number().positive().optional(), seed: z.number().int().min(0).optional() }),
+    input: z.strictObject({ dataset: z.string().min(1), slices: z.number().int().min(1), tolerance: z.number().positive().optional(), seed: z.number().int().min(0).optional() }),
     output: BudgetAdviceSchema,
   },
   /**
@@ -77,55 +79,55 @@ export const apiChannels = {
    * masks removed).
    */
   'interpolation:run': {
-    input: z.object({ planId: z.number().int().positive(), method: InterpolationMethodSchema, fusion: FusionSchema.optional(), task: InterpolationTaskSchema.optional() }),
+    input: z.strictObject({ planId: z.number().int().positive(), method: InterpolationMethodSchema, fusion: FusionSchema.optional(), task: InterpolationTaskSchema.optional() }),
     output: InterpolationRunSchema,
   },
   /** Asks a running interpolation of this workbench (by its task id) to stop. */
-  'interpolation:cancel': { input: z.object({ task: InterpolationTaskSchema }), output: z.object({ task: z.string() }) },
-  'interpolation:get': { input: z.object({ runId: z.number().int().positive() }), output: InterpolationRunSchema },
+  'interpolation:cancel': { input: z.strictObject({ task: InterpolationTaskSchema }), output: z.object({ task: z.string() }) },
+  'interpolation:get': { input: z.strictObject({ runId: z.number().int().positive() }), output: InterpolationRunSchema },
   /** The interpolation runs of a dataset that the inspector can open, newest first. */
-  'inspect:runs': { input: z.object({ dataset: z.string().min(1) }), output: z.array(InspectRunSummarySchema) },
+  'inspect:runs': { input: z.strictObject({ dataset: z.string().min(1) }), output: z.array(InspectRunSummarySchema) },
   /** One voxel layer of one volume of a run; over HTTP a binary frame (see shared/inspect.ts binaryChannels). */
   'inspect:layer': {
-    input: z.object({ runId: z.number().int().positive(), volumeId: z.number().int().positive(), layer: InspectLayerSchema }),
+    input: z.strictObject({ runId: z.number().int().positive(), volumeId: z.number().int().positive(), layer: InspectLayerSchema }),
     output: LayerVoxelsSchema,
   },
-  'runs:list': { input: z.object({ kind: z.string().optional() }), output: z.array(RunRecordSchema) },
-  'runs:get': { input: z.object({ runId: z.number().int().positive() }), output: RunRecordSchema },
+  'runs:list': { input: z.strictObject({ kind: z.string().optional() }), output: z.array(RunRecordSchema) },
+  'runs:get': { input: z.strictObject({ runId: z.number().int().positive() }), output: RunRecordSchema },
   /**
    * Trains a model on a dataset (by name) as a recorded run; resolves when the run ends. Progress arrives as
    * `training` events (the first one, phase 'loading', names the run id so the UI can cancel it).
    */
   'train:start': {
-    input: z.object({ dataset: z.string().min(1), config: TrainStartConfigSchema.default({}) }),
+    input: z.strictObject({ dataset: z.string().min(1), config: TrainStartConfigSchema.default({}) }),
     output: z.object({ runId: z.number().int(), result: TrainResultSchema }),
   },
   /** Asks a running training run of this workbench to stop; its record ends 'cancelled'. */
-  'train:cancel': { input: z.object({ runId: z.number().int().positive() }), output: z.object({ runId: z.number().int() }) },
+  'train:cancel': { input: z.strictObject({ runId: z.number().int().positive() }), output: z.object({ runId: z.number().int() }) },
   /**
    * What each rung of the training ladder finds on this machine (native TensorFlow, a GPU adapter, wasm, cpu)
    * and which one a run without a forced backend takes. Nothing is activated; probed once per process.
    */
-  'training:backends': { input: z.object({}), output: BackendProbeSchema },
+  'training:backends': { input: z.strictObject({}), output: BackendProbeSchema },
   /** Sweeps, newest first, with trial counts. */
-  'sweeps:list': { input: z.object({}), output: z.array(SweepListEntrySchema) },
+  'sweeps:list': { input: z.strictObject({}), output: z.array(SweepListEntrySchema) },
   /** The named sweep designs (core/sweeps/presets.ts) with what each reduces. */
-  'sweeps:presets': { input: z.object({}), output: z.array(z.object({ name: z.string(), notes: z.array(z.string()), trials: z.number().int() })) },
+  'sweeps:presets': { input: z.strictObject({}), output: z.array(z.object({ name: z.string(), notes: z.array(z.string()), trials: z.number().int() })) },
   /** Creates a sweep from a preset name or a definition ({ grid, train, notes } or a bare grid); plans resolved, trials queued. */
   'sweeps:create': {
-    input: z.object({ dataset: z.string().min(1), preset: z.string().min(1).optional(), definition: z.unknown().optional() }),
+    input: z.strictObject({ dataset: z.string().min(1), preset: z.string().min(1).optional(), definition: z.unknown().optional() }),
     output: z.object({ sweepId: z.number().int(), trials: z.number().int(), plansCreated: z.number().int(), plansReused: z.number().int() }),
   },
-  'sweeps:status': { input: z.object({ sweepId: z.number().int().positive() }), output: SweepViewStatusSchema },
+  'sweeps:status': { input: z.strictObject({ sweepId: z.number().int().positive() }), output: SweepViewStatusSchema },
   /** Starts (or resumes: cancelled and interrupted trials re-queued) a sweep in the background; progress comes as `sweep` events. */
-  'sweeps:run': { input: z.object({ sweepId: z.number().int().positive(), workers: z.number().int().positive().optional() }), output: z.object({ sweepId: z.number().int(), requeued: z.number().int() }) },
+  'sweeps:run': { input: z.strictObject({ sweepId: z.number().int().positive(), workers: z.number().int().positive().optional() }), output: z.object({ sweepId: z.number().int(), requeued: z.number().int() }) },
   /** Cancels a sweep: queued trials cancelled now, running ones stop at their next step. */
-  'sweeps:cancel': { input: z.object({ sweepId: z.number().int().positive() }), output: z.object({ sweepId: z.number().int(), cancelled: z.number().int() }) },
+  'sweeps:cancel': { input: z.strictObject({ sweepId: z.number().int().positive() }), output: z.object({ sweepId: z.number().int(), cancelled: z.number().int() }) },
   /** Re-runs the failed trials alone, in the background. */
-  'sweeps:retry': { input: z.object({ sweepId: z.number().int().positive() }), output: z.object({ sweepId: z.number().int(), retried: z.number().int() }) },
+  'sweeps:retry': { input: z.strictObject({ sweepId: z.number().int().positive() }), output: z.object({ sweepId: z.number().int(), retried: z.number().int() }) },
   /** A sweep's report figures (optionally on a subset of models and selection methods), with the SVG charts. */
   'reports:figures': {
-    input: z.object({ sweepId: z.number().int().positive(), models: z.array(z.string()).optional(), methods: z.array(z.string()).optional() }),
+    input: z.strictObject({ sweepId: z.number().int().positive(), models: z.array(z.string()).optional(), methods: z.array(z.string()).optional() }),
     output: z.object({ sweepId: z.number().int(), dataset: z.string(), about: z.array(z.string()), models: z.array(z.string()), methods: z.array(z.string()), figures: z.array(ReportFigureSchema) }),
   },
 } as const

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { spacingRangeMm } from './limits'
 import { AxisSchema, Vec3Schema, VoxelDtypeSchema } from './volume'
 
 export const subsets = ['train', 'val', 'test'] as const
@@ -16,14 +17,24 @@ export const defaultSplitFractions: SplitFractions = { train: 0.75, val: 0.08, t
 export const datasetLayouts = ['msd', 'paired'] as const
 export const DatasetLayoutSchema = z.enum(datasetLayouts)
 
-/** Optional resampling / cropping applied to every pair at import. */
-export const ImportPreprocessingSchema = z.object({
-  targetSpacing: Vec3Schema.optional(),
+/** A target voxel size in mm along one axis. */
+const TargetSpacingSchema = z
+  .number()
+  .min(spacingRangeMm.min, `a voxel size is at least ${spacingRangeMm.min} mm`)
+  .max(spacingRangeMm.max, `a voxel size is at most ${spacingRangeMm.max} mm`)
+
+/**
+ * Optional resampling / cropping applied to every pair at import. How large the shape may be depends on the
+ * machine's memory: the import checks it (shared/limits.ts) before it allocates.
+ */
+export const ImportPreprocessingSchema = z.strictObject({
+  targetSpacing: z.tuple([TargetSpacingSchema, TargetSpacingSchema, TargetSpacingSchema]).optional(),
   targetShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).optional(),
 })
 export type ImportPreprocessing = z.infer<typeof ImportPreprocessingSchema>
 
-export const ImportOptionsSchema = z.object({
+/** Strict: a misspelt option is refused by name (the stored split fractions are read with the lenient schema). */
+export const ImportOptionsSchema = z.strictObject({
   folder: z.string().min(1),
   name: z
     .string()
@@ -31,7 +42,7 @@ export const ImportOptionsSchema = z.object({
     .max(100)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a dataset name uses letters, digits, ".", "_" and "-", starting with a letter or digit'),
   seed: z.number().int().min(0).default(0),
-  split: SplitFractionsSchema.default(defaultSplitFractions),
+  split: SplitFractionsSchema.strict().default(defaultSplitFractions),
   preprocessing: ImportPreprocessingSchema.default({}),
 })
 export type ImportOptions = z.input<typeof ImportOptionsSchema>

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { InterpolationMethodSchema } from './interpolation'
 import { SelectionMethodSchema } from './plan'
-import { ModelConfigSchema, TrainResultSchema } from './training'
+import { ModelConfigInputSchema, ModelConfigSchema, TrainResultSchema } from './training'
 
 /**
  * The sweep contract: a grid over density ρ × volume count s × selection method × interpolation × model ×
@@ -47,6 +47,17 @@ export const SweepDefinitionSchema = z.object({
 })
 export type SweepDefinition = z.infer<typeof SweepDefinitionSchema>
 export type SweepDefinitionInput = z.input<typeof SweepDefinitionSchema>
+
+/**
+ * A sweep definition as a user writes it (a --grid file, a preset, a sweeps:create payload): the same fields,
+ * unknown keys refused by name at every level. The schemas above stay lenient: they read stored sweeps back.
+ * (`train` is checked key by key against the train config when the sweep is created.)
+ */
+export const SweepDefinitionInputSchema = SweepDefinitionSchema.extend({
+  grid: SweepGridSchema.extend({
+    models: z.array(SweepModelSchema.extend({ model: ModelConfigInputSchema }).strict()).min(1),
+  }).strict(),
+}).strict()
 
 /** One cell of the expanded grid. `dense` trials have no plan (ρ = s = 1, method 'dense'). */
 export const TrialSpecSchema = z.object({

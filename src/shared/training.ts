@@ -81,12 +81,17 @@ export const ModelConfigSchema = z.object({
   normalisation: NormalisationSchema.default('batch'),
 })
 export type ModelConfig = z.infer<typeof ModelConfigSchema>
+/**
+ * A model config as a user writes it: unknown keys refused by name. ModelConfigSchema itself stays lenient, as
+ * it also reads the model configs stored in checkpoints (which may hold keys an older version wrote).
+ */
+export const ModelConfigInputSchema = ModelConfigSchema.strict()
 
 export const lossKinds = ['ce', 'dice-ce', 'dice-focal'] as const
 export const LossKindSchema = z.enum(lossKinds)
 export type LossKind = z.infer<typeof LossKindSchema>
 
-export const LossConfigSchema = z.object({
+export const LossConfigSchema = z.strictObject({
   /** ce: class-weighted cross-entropy; dice-ce: soft Dice + CE; dice-focal: soft Dice + focal. */
   kind: LossKindSchema.default('ce'),
   /** One weight per class for the cross-entropy / focal term; omitted = all 1. */
@@ -99,7 +104,7 @@ export const optimizerKinds = ['adam', 'adamw', 'sgd'] as const
 export const OptimizerKindSchema = z.enum(optimizerKinds)
 export type OptimizerKind = z.infer<typeof OptimizerKindSchema>
 
-export const OptimizerConfigSchema = z.object({
+export const OptimizerConfigSchema = z.strictObject({
   kind: OptimizerKindSchema.default('adam'),
   lr: z.number().positive().max(10).default(1e-3),
   /** Decoupled for AdamW; L2 added to the gradient for Adam and SGD. */
@@ -117,7 +122,7 @@ export const scheduleKinds = ['constant', 'poly', 'step', 'cosine'] as const
 export const ScheduleKindSchema = z.enum(scheduleKinds)
 export type ScheduleKind = z.infer<typeof ScheduleKindSchema>
 
-export const ScheduleConfigSchema = z.object({
+export const ScheduleConfigSchema = z.strictObject({
   /** poly: lr·(1 − t/T)^power; step: lr·gamma^⌊t/every⌋; cosine: minLr + (lr − minLr)·(1 + cos πt/T)/2. */
   kind: ScheduleKindSchema.default('constant'),
   power: z.number().positive().default(0.9),
@@ -130,7 +135,7 @@ export const ScheduleConfigSchema = z.object({
 export type ScheduleConfig = z.infer<typeof ScheduleConfigSchema>
 
 /** Seeded augmentation; each transform is drawn per sample with probability `probability`. */
-export const AugmentConfigSchema = z.object({
+export const AugmentConfigSchema = z.strictObject({
   /**
    * Random flips along each in-plane axis (and depth for 3D). Off unless asked for: where a label's meaning
    * depends on where it lies they are wrong — MSD hippocampus's anterior (1) and posterior (2) swap places under a
@@ -154,7 +159,7 @@ export const AugmentConfigSchema = z.object({
 export type AugmentConfig = z.infer<typeof AugmentConfigSchema>
 
 /** How 3D patches are centred: a weight per class label and one for unannotated voxels. */
-export const PatchSamplingSchema = z.object({
+export const PatchSamplingSchema = z.strictObject({
   /** Weight of centring a patch on a voxel of each class, indexed by label (0 = background). */
   classWeights: z.array(z.number().nonnegative()).optional(),
   /** Weight of centring a patch on an unannotated voxel (any label). */
@@ -162,15 +167,19 @@ export const PatchSamplingSchema = z.object({
 })
 export type PatchSampling = z.infer<typeof PatchSamplingSchema>
 
-/** The one train config; `datasetId` and `planId` are resolved by the door from names the user gave. */
+/**
+ * The one train config; `datasetId` and `planId` are resolved by the door from names the user gave. Strict at
+ * every level: a misspelt option ("stepz") is refused by name instead of training with the default. Stored
+ * configs are read back as plain records (RunRecordSchema), never through this schema.
+ */
 export const TrainConfigSchema = z
-  .object({
+  .strictObject({
     datasetId: z.number().int().positive(),
     /** The annotation plan whose slices give the labels; null = dense training on every training volume. */
     planId: z.number().int().positive().nullable().default(null),
     /** M.I. mode: train on this interpolation method's dense masks of the plan instead of its slices. */
     interpolated: InterpolationMethodSchema.nullable().default(null),
-    model: ModelConfigSchema.default(ModelConfigSchema.parse({})),
+    model: ModelConfigInputSchema.default(ModelConfigSchema.parse({})),
     loss: LossConfigSchema.default(LossConfigSchema.parse({})),
     optimizer: OptimizerConfigSchema.default(OptimizerConfigSchema.parse({})),
     schedule: ScheduleConfigSchema.default(ScheduleConfigSchema.parse({})),

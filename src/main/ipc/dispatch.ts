@@ -1,7 +1,7 @@
 // The one place a raw call becomes a handler call: shared by Electron IPC (register.ts) and the browser-mode
 // HTTP server, so both doors validate and report errors the same way. No Electron import here.
 import { apiChannels, type ApiChannel, type ApiError, type ApiHandlers, type ApiInput, type ApiOutput } from '../../shared/api'
-import { isInputError } from '../../shared/errors'
+import { isInputError, issueProblem } from '../../shared/errors'
 
 /** Why a call failed: bad payload (the caller's bug), InputError (the user's input), or anything else. */
 export type DispatchFailure = 'bad-input' | 'input-error' | 'internal'
@@ -17,8 +17,10 @@ export function parseInput<C extends ApiChannel>(
 ): { ok: true; input: ApiInput<C> } | { ok: false; error: ApiError } {
   const result = apiChannels[channel].input.safeParse(raw)
   if (!result.success) {
-    const problem = result.error.issues
-      .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    // Unknown keys first and by name: a misspelt key often explains the other problems.
+    const problem = [...result.error.issues]
+      .sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))
+      .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issueProblem(issue)}` : issueProblem(issue)))
       .join('; ')
     return { ok: false, error: { error: `invalid input for ${channel}: ${problem}`, source: channel, problem } }
   }

@@ -105,7 +105,7 @@ export function registerSweepCommands(program: Command, io: CliIo): void {
       if ((o.preset === undefined) === (o.grid === undefined)) throw new UsageError('sweep create takes one of --preset or --grid')
       await withWorkbench(command, async (ctx, global) => {
         const definition = o.preset !== undefined ? sweepPreset(o.preset) : readGridFile(o.grid as string)
-        const created = await createSweep(ctx.db, { dataset: o.dataset, definition })
+        const created = await createSweep(ctx.db, { dataset: o.dataset, definition, ...(o.grid === undefined ? {} : { file: o.grid }) })
         if (global.json) return printJson(io, created)
         io.out(`sweep ${created.sweepId}: ${created.trials} trials queued (${created.plansCreated} plans made, ${created.plansReused} reused); run it with \`workbench sweep run ${created.sweepId}\``)
       })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
-import { InputError } from '../../../shared/errors'
+import { InputError, refuseUnknownKeys } from '../../../shared/errors'
 import { interpolationMethods } from '../../../shared/interpolation'
 import {
   describeAdapter,
@@ -11,6 +11,7 @@ import {
   optimizerKinds,
   scheduleKinds,
   trainBackends,
+  TrainConfigSchema,
   type TrainConfigInput,
   type TrainProgress,
   type TrainResult,
@@ -109,9 +110,12 @@ export function trainConfigFromOptions(o: TrainOptions, datasetId: number): Trai
   const file = o.config ? readConfigFile(o.config) : {}
   const section = (name: string): Record<string, unknown> => {
     const v = file[name]
-    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {}
+    if (v === undefined) return {}
+    // Not dropped for a default: a section that is not an object of options is a mistake in the file.
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError(o.config as string, `"${name}" is an object of options, got ${JSON.stringify(v)}`)
+    return v as Record<string, unknown>
   }
-  return {
+  const input = {
     ...file,
     datasetId,
     ...defined({
@@ -148,6 +152,9 @@ export function trainConfigFromOptions(o: TrainOptions, datasetId: number): Trai
     },
     patchSampling: { ...section('patchSampling'), ...defined({ classWeights: o.patchClassWeights, unannotated: o.patchUnannotated }) },
   } as TrainConfigInput
+  // Options only set known keys, so an unknown one came from the file: named with it, before any default is taken.
+  if (o.config) refuseUnknownKeys(TrainConfigSchema, input, (path) => `train config${path ? ` ${path}` : ''} (file ${o.config})`)
+  return input
 }
 
 const f3 = (x: number): string => x.toFixed(3)

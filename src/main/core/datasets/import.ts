@@ -1,7 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs'
+import { totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { ImportOptionsSchema, type DatasetSummary, type ImportOptions, type ImportPreprocessing } from '../../../shared/dataset'
 import { InputError, parseInput } from '../../../shared/errors'
+import { formatShape, importShapeProblem, resampledShape } from '../../../shared/limits'
 import { CancelledError } from '../execution'
 import type { Volume } from '../../../shared/volume'
 import { immediate, type Db } from '../store/database'
@@ -32,13 +34,34 @@ export interface ImportContext {
    * another thread can set (a worker's shared cancel flag) or one the progress callback sets.
    */
   shouldCancel?: () => boolean
+  /** The machine's memory in bytes, which bounds the preprocessed shape (default os.totalmem(); tests set it). */
+  memoryBytes?: number
 }
 
 const spacingTolerance = 1e-3
 
-/** Parses import options, turning schema problems into an InputError about the option. */
-function parseOptions(options: ImportOptions): ReturnType<typeof ImportOptionsSchema.parse> {
-  return parseInput(ImportOptionsSchema, options, (field) => (field === 'name' ? String(options.name) : `import option ${field || 'options'}`))
+/**
+ * Parses import options, turning schema problems into an InputError about the option, and refuses a target
+ * shape this machine cannot hold before anything is read or allocated.
+ */
+function parseOptions(options: ImportOptions, memoryBytes: number): ReturnType<typeof ImportOptionsSchema.parse> {
+  const opts = parseInput(ImportOptionsSchema, options, (field) => (field === 'name' ? String(options.name) : `import option ${field || 'options'}`))
+  const shape = opts.preprocessing.targetShape
+  const problem = shape && importShapeProblem(shape, memoryBytes)
+  if (problem) throw new InputError('import option preprocessing.targetShape', `${formatShape(shape)} ${problem}`)
+  return opts
+}
+
+/** Refuses a resampling whose output this machine cannot hold, before it is allocated (its size depends on the pair). */
+function checkResampledSize(caseId: string, header: Volume['header'], target: readonly number[], memoryBytes: number): void {
+  const shape = resampledShape(header.dims, header.spacing, target)
+  const problem = importShapeProblem(shape, memoryBytes)
+  if (problem) {
+    throw new InputError(
+      'import option preprocessing.targetSpacing',
+      `${formatShape(target)} mm makes ${caseId} (${formatShape(header.dims)} voxels of ${formatShape(header.spacing)} mm) ${formatShape(shape)} voxels, which ${problem}`,
+    )
+  }
 }
 
 /** Reads a pair, checks it is usable (same shape and spacing, integral labels, finite image). */
@@ -59,9 +82,10 @@ function readPair(pair: DiscoveredPair): { image: Volume; label: Volume } {
 }
 
 /** Applies the optional resampling and cropping to both volumes of a pair. */
-function preprocessPair(pair: { image: Volume; label: Volume }, p: ImportPreprocessing): { image: Volume; label: Volume } {
+function preprocessPair(pair: { image: Volume; label: Volume }, p: ImportPreprocessing, caseId: string, memoryBytes: number): { image: Volume; label: Volume } {
   let { image, label } = pair
   if (p.targetSpacing) {
+    checkResampledSize(caseId, image.header, p.targetSpacing, memoryBytes)
     image = resampleToSpacing(image, p.targetSpacing, 'linear')
     label = resampleToSpacing(label, p.targetSpacing, 'nearest')
   }
@@ -89,7 +113,8 @@ function nameTaken(name: string): InputError {
  * orphan sweep at the next open removes.
  */
 export function importDataset(ctx: ImportContext, options: ImportOptions): DatasetSummary {
-  const opts = parseOptions(options)
+  const memoryBytes = ctx.memoryBytes ?? totalmem()
+  const opts = parseOptions(options, memoryBytes)
   if (datasetExists(ctx.db, opts.name)) throw nameTaken(opts.name)
   const discovered = discoverDataset(opts.folder)
   const preprocess = opts.preprocessing.targetSpacing !== undefined || opts.preprocessing.targetShape !== undefined
@@ -111,7 +136,7 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
       let imagePath = pair.imagePath
       let labelPath = pair.labelPath
       if (attempt && finalDir) {
-        ;({ image, label } = preprocessPair({ image, label }, opts.preprocessing))
+        ;({ image, label } = preprocessPair({ image, label }, opts.preprocessing, pair.caseId, memoryBytes))
         for (const sub of ['images', 'labels']) mkdirSync(join(attempt.dataDir, sub), { recursive: true })
         writeNiftiFile(join(attempt.dataDir, 'images', `${pair.caseId}.nii.gz`), image)
         writeNiftiFile(join(attempt.dataDir, 'labels', `${pair.caseId}.nii.gz`), label)

@@ -5,7 +5,8 @@
  * ones it reused) are removed again.
  */
 import { InputError, parseInput } from '../../../shared/errors'
-import { SweepDefinitionSchema, type SweepDefinition, type SweepDefinitionInput, type TrialSpec } from '../../../shared/sweep'
+import { SweepDefinitionInputSchema, type SweepDefinition, type SweepDefinitionInput, type TrialSpec } from '../../../shared/sweep'
+import { TrainConfigSchema } from '../../../shared/training'
 import { createPlan, requireDataset } from '../planning/plans'
 import { sliceCountOf, trainingVolumes } from '../planning/resolve-plan'
 import { subsetOrder } from '../planning/subsets'
@@ -18,13 +19,20 @@ import { trialConfig } from './trial-config'
 /** Fields of the train config a trial sets itself. */
 const trialOwned = ['datasetId', 'planId', 'interpolated', 'model', 'seed'] as const
 
-/** Parses a sweep definition, naming the field that is wrong. */
-export function parseSweepDefinition(input: unknown, where = 'sweep'): SweepDefinition {
-  const definition = parseInput(SweepDefinitionSchema, input, (path) => `${where} ${path || 'definition'}`)
+/**
+ * Parses a sweep definition, naming the field that is wrong and the file it came from (when it came from one).
+ * Unknown keys are refused by name at every level, those of the shared train config included.
+ */
+export function parseSweepDefinition(input: unknown, file?: string): SweepDefinition {
+  const at = (path: string): string => `sweep ${path}${file === undefined ? '' : ` (file ${file})`}`
+  const definition = parseInput(SweepDefinitionInputSchema, input, (path) => at(path || 'definition'))
   for (const key of trialOwned) {
-    if (key in definition.train) throw new InputError(`${where} train.${key}`, 'is set by each trial from the grid; leave it out')
+    if (key in definition.train) throw new InputError(at(`train.${key}`), 'is set by each trial from the grid; leave it out')
   }
-  if (definition.train.evaluateOn === 'none') throw new InputError(`${where} train.evaluateOn`, 'a sweep compares test scores; it cannot be none')
+  if (definition.train.evaluateOn === 'none') throw new InputError(at('train.evaluateOn'), 'a sweep compares test scores; it cannot be none')
+  // Parsed as each trial's config will be (the fields a trial sets left at their defaults), so a misspelt or
+  // out-of-range option is refused here, naming the sweep's train field, not at every trial's start.
+  parseInput(TrainConfigSchema, { ...definition.train, datasetId: 1 }, (path) => at(path ? `train.${path}` : 'train'))
   return definition
 }
 
@@ -36,8 +44,8 @@ export interface CreatedSweep {
 }
 
 /** Validates, plans and stores a sweep on a dataset; see the module comment. */
-export async function createSweep(db: Db, request: { dataset: string; definition: SweepDefinitionInput | unknown }): Promise<CreatedSweep> {
-  const definition = parseSweepDefinition(request.definition)
+export async function createSweep(db: Db, request: { dataset: string; definition: SweepDefinitionInput | unknown; file?: string }): Promise<CreatedSweep> {
+  const definition = parseSweepDefinition(request.definition, request.file)
   const dataset = requireDataset(db, request.dataset)
   const train = trainingVolumes(dataset)
   const bySlices = new Map(train.map((v) => [v.caseId, sliceCountOf(v)]))

@@ -85,9 +85,18 @@ describe('createSweep', () => {
       [{ grid: { ...smallGrid, densities: [1.5] } }, 'sample', /sweep grid\.densities\.0: must be at most 1/],
       [{ grid: { ...smallGrid, models: [] } }, 'sample', /sweep grid\.models/],
       [{ grid: smallGrid, train: { seed: 3 } }, 'sample', /train\.seed: is set by each trial/],
-      [{ grid: smallGrid, train: { steps: -1 } }, 'sample', /train option steps/],
+      [{ grid: smallGrid, train: { steps: -1 } }, 'sample', /sweep train\.steps: Too small/],
       [{ grid: { ...smallGrid, models: [{ name: 'x', model: { depth: 3 } }] }, train: { sliceSize: [36, 36] } }, 'sample', /--slice-size: 36×36 is not a multiple of 8/],
       [{ grid: smallGrid }, 'nope', /nope: no dataset has this name/],
+      // Unknown keys, refused by name at every level (before, each was dropped and its default taken).
+      [{ grid: smallGrid, trian: { steps: 2 } }, 'sample', /^sweep definition: unknown key 'trian'$/],
+      [{ grid: { ...smallGrid, seedz: [4, 5] } }, 'sample', /^sweep grid: unknown key 'seedz'$/],
+      [{ grid: { ...smallGrid, models: [{ name: 'x', model: { depth: 1 }, norm: 'none' }] } }, 'sample', /^sweep grid\.models\.0: unknown key 'norm'$/],
+      [{ grid: { ...smallGrid, models: [{ name: 'x', model: { depht: 1 } }] } }, 'sample', /^sweep grid\.models\.0\.model: unknown key 'depht'$/],
+      [{ grid: smallGrid, train: { ...tinyTrain, stepz: 10 } }, 'sample', /^sweep train: unknown key 'stepz'$/],
+      [{ grid: smallGrid, train: { ...tinyTrain, optimizer: { lrr: 0.1 } } }, 'sample', /^sweep train\.optimizer: unknown key 'lrr'$/],
+      // A shared config this machine cannot train: refused before any plan is made.
+      [{ grid: smallGrid, train: { ...tinyTrain, sliceSize: [65536, 65536] } }, 'sample', /^train option sliceSize: 65536×65536 would need .* this machine can give one training run at most/],
     ]
     for (const [definition, dataset, message] of cases) {
       await expect(createSweep(db, { dataset, definition: definition as never }), message.source).rejects.toThrow(message)

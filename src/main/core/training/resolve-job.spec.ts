@@ -37,6 +37,29 @@ describe('parseTrainConfig', () => {
     expect(() => parseTrainConfig({ datasetId: 1, steps: 0 })).toThrow(/train option steps/)
     expect(() => parseTrainConfig({ datasetId: 1, interpolated: 'sdf' })).toThrow(/interpolated masks need a plan/)
   })
+
+  it('refuses unknown keys by name at every level, instead of training with the default', () => {
+    expect(() => parseTrainConfig({ datasetId: 1, stepz: 10 })).toThrow(/^train config: unknown key 'stepz'$/)
+    expect(() => parseTrainConfig({ datasetId: 1, optimizer: { lrr: 0.1 } })).toThrow(/^train option optimizer: unknown key 'lrr'$/)
+    expect(() => parseTrainConfig({ datasetId: 1, model: { depht: 2, width: 3 } })).toThrow(/^train option model: unknown keys 'depht', 'width'$/)
+    // The unknown key is named even when it leaves another problem behind it.
+    expect(() => parseTrainConfig({ datasetId: 1, steps: 0, batchsize: 4 })).toThrow(/unknown key 'batchsize'/)
+  })
+})
+
+describe('resolveTrainJob size bounds', () => {
+  it("refuses a slice size or batch this machine's memory cannot train, naming the option, the size and the limit", async () => {
+    // 64×64 at depth 3, base 16: 15.2 MB a sample (shared/limits.ts); a 200 MB machine gives one run 100 MB.
+    const small = { db, memoryBytes: 200e6 }
+    await expect(resolveTrainJob(small, { datasetId, batchSize: 16 })).rejects.toThrow(
+      /^train option batchSize: 16 at 64×64 would need 243 MB \(.*\); this machine can give one training run at most 100 MB \(half of its 200 MB\): at most 6 samples a batch fit$/,
+    )
+    await expect(resolveTrainJob(small, { datasetId, batchSize: 6 })).resolves.toMatchObject({ datasetName: 'sample' })
+    await expect(resolveTrainJob({ db }, { datasetId, sliceSize: [100_000, 100_000] })).rejects.toThrow(/^train option sliceSize: 100000×100000 would need 37.1 TB/)
+    // 32³ at depth 3, base 16: 88.6 MB a sample, over the 50 MB a 100 MB machine gives.
+    const patch = { datasetId, model: { kind: 'unet3d' as const }, patchSize: [32, 32, 32] as [number, number, number], batchSize: 1 }
+    await expect(resolveTrainJob({ db, memoryBytes: 100e6 }, patch)).rejects.toThrow(/^train option patchSize: 32×32×32 would need 88.6 MB \(one sample's .*\); .* at most 50 MB/)
+  })
 })
 
 describe('resolveTrainJob', () => {

@@ -3,7 +3,9 @@
  * its interpolated masks, the geometry) and turns it into a TrainJob, before any run is recorded. Every
  * problem is an InputError naming the option or the object that is wrong.
  */
+import { totalmem } from 'node:os'
 import { InputError, parseInput } from '../../../shared/errors'
+import { trainingSizeProblem } from '../../../shared/limits'
 import type { InterpolationMethod, InterpolationRun } from '../../../shared/interpolation'
 import type { Plan } from '../../../shared/plan'
 import type { DatasetDetail, VolumeRecord } from '../../../shared/dataset'
@@ -15,9 +17,9 @@ import { getInterpolationVolumes } from '../store/interpolation-repo'
 import { listRuns } from '../store/runs-repo'
 import type { JobVolume, LabelSource, TrainJob } from './job'
 
-/** Parses a train config, naming the option that is wrong. */
+/** Parses a train config, naming the option that is wrong (or the unknown key: "train config: unknown key 'stepz'"). */
 export function parseTrainConfig(input: TrainConfigInput | unknown): TrainConfig {
-  return parseInput(TrainConfigSchema, input, (path) => `train option ${path || 'config'}`)
+  return parseInput(TrainConfigSchema, input, (path) => (path ? `train option ${path}` : 'train config'))
 }
 
 /** Runs (or finds) the interpolation of a plan with a method; the M.I. mode's masks come from it. */
@@ -27,6 +29,8 @@ export interface ResolveContext {
   readonly db: Db
   /** Called when M.I. mode needs masks that no stored interpolation run has yet. */
   readonly interpolate?: InterpolateForTraining
+  /** The machine's memory in bytes, which bounds slice/patch size × batch (default os.totalmem(); tests set it). */
+  readonly memoryBytes?: number
 }
 
 /** The newest finished interpolation run of a plan with a method, if any. */
@@ -99,6 +103,14 @@ async function trainingVolumes(ctx: ResolveContext, dataset: DatasetDetail, conf
   return volumes
 }
 
+/** Refuses a slice or patch size × batch whose activations this machine cannot hold, before anything is allocated. */
+function checkMemory(config: TrainConfig, memoryBytes: number): void {
+  const is2d = isModel2d(config.model.kind)
+  const geometry = { input: is2d ? config.sliceSize : config.patchSize, depth: config.model.depth, baseChannels: config.model.baseChannels, batchSize: config.batchSize }
+  const refused = trainingSizeProblem(geometry, memoryBytes, is2d ? 'sliceSize' : 'patchSize')
+  if (refused) throw new InputError(`train option ${refused.field}`, refused.problem)
+}
+
 /** Checks sizes against the model and the data, before a run is recorded. */
 function checkGeometry(config: TrainConfig, train: readonly JobVolume[]): void {
   const multiple = 2 ** config.model.depth
@@ -138,6 +150,8 @@ export async function resolveTrainJob(ctx: ResolveContext, input: TrainConfigInp
   const train = await trainingVolumes(ctx, dataset, config)
   if (train.length === 0) throw new InputError(dataset.name, 'has no training volumes')
   checkGeometry(config, train)
+  // After the geometry checks (more specific), before a run is recorded or anything is allocated for it.
+  checkMemory(config, ctx.memoryBytes ?? totalmem())
   const split = config.evaluateOn === 'none' ? null : config.evaluateOn
   const denseOf = (subset: 'val' | 'test'): JobVolume[] => dataset.volumeRecords.filter((v) => v.subset === subset).map((v) => jobVolume(v, { kind: 'dense' }))
   const evaluate = split === null ? [] : denseOf(split === 'validation' ? 'val' : 'test')

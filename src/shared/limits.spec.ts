@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import {
+  activationFloatsPerSample,
+  formatBytes,
+  importBytes,
+  importShapeProblem,
+  memoryBudget,
+  resampledShape,
+  trainingBytes,
+  trainingSizeProblem,
+} from './limits'
+
+describe('formatBytes', () => {
+  it('writes bytes in decimal units with at most three significant digits', () => {
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1234)).toBe('1.23 KB')
+    expect(formatBytes(11_770_000_000)).toBe('11.8 GB')
+    expect(formatBytes(243_269_632)).toBe('243 MB')
+    expect(formatBytes(1.6e16)).toBe('16 PB')
+    expect(formatBytes(Infinity)).toBe('more than any machine holds')
+  })
+})
+
+describe('import sizes', () => {
+  it('need 4 bytes × 4 copies a voxel of the preprocessed shape', () => {
+    expect(importBytes([100_000, 100_000, 100_000])).toBe(1.6e16)
+    expect(importBytes([256, 256, 256])).toBe(268_435_456)
+  })
+
+  it('refuse a shape over half the machine with the size it would need, and one NIfTI-1 cannot store', () => {
+    expect(memoryBudget(24e9)).toBe(12e9)
+    expect(importShapeProblem([100_000, 100_000, 100_000], 24e9)).toBe(
+      'would need 16 PB (4 bytes × 4 copies a voxel); this machine can give one import at most 12 GB (half of its 24 GB)',
+    )
+    expect(importShapeProblem([256, 256, 256], 24e9)).toBeNull()
+    // 268 MB against a 500 MB machine (250 MB for one import).
+    expect(importShapeProblem([256, 256, 256], 500e6)).toMatch(/^would need 268 MB .* at most 250 MB \(half of its 500 MB\)$/)
+    expect(importShapeProblem([40_000, 10, 10], 24e9)).toBe("exceeds NIfTI-1's 32767 voxels per axis (the import writes NIfTI-1)")
+  })
+
+  it('resample a volume to the shape its physical extent has at the target spacing', () => {
+    expect(resampledShape([35, 50, 35], [1, 1, 1], [0.5, 0.5, 2])).toEqual([70, 100, 18])
+    expect(resampledShape([10, 10, 10], [1, 1, 1], [100, 100, 100])).toEqual([1, 1, 1])
+  })
+})
+
+describe('training sizes', () => {
+  it('count 16 tensors a level and 8 at the bottleneck, each c_i channels at the level resolution', () => {
+    // 2D 64×64, depth 3, base 16: 16·16·4096 + 16·32·1024 + 16·64·256 + 8·128·64.
+    expect(activationFloatsPerSample({ input: [64, 64], depth: 3, baseChannels: 16 })).toBe(1_048_576 + 524_288 + 262_144 + 65_536)
+    // 3D 32³, depth 1, base 2: 16·2·32768 + 8·4·4096.
+    expect(activationFloatsPerSample({ input: [32, 32, 32], depth: 1, baseChannels: 2 })).toBe(1_048_576 + 131_072)
+    // × batch 16 × 4 bytes × 2 (activations and their gradients).
+    expect(trainingBytes({ input: [64, 64], depth: 3, baseChannels: 16, batchSize: 16 })).toBe(16 * 1_900_544 * 8)
+  })
+
+  it('blame the slice size when one sample cannot fit, else the batch, with the largest batch that fits', () => {
+    const g = { input: [64, 64], depth: 3, baseChannels: 16, batchSize: 16 }
+    expect(trainingSizeProblem(g, 24e9, 'sliceSize')).toBeNull()
+    // One sample: 15.2 MB; 100 MB for one run holds 6.
+    expect(trainingSizeProblem(g, 200e6, 'sliceSize')).toEqual({
+      field: 'batchSize',
+      problem:
+        '16 at 64×64 would need 243 MB (16 samples × float32 activations and their gradients of a depth-3, base-16 U-Net); this machine can give one training run at most 100 MB (half of its 200 MB): at most 6 samples a batch fit',
+    })
+    const huge = trainingSizeProblem({ ...g, input: [100_000, 100_000] }, 24e9, 'sliceSize')
+    expect(huge?.field).toBe('sliceSize')
+    expect(huge?.problem).toMatch(/^100000×100000 would need 37.1 TB \(one sample's float32 .*\); this machine can give one training run at most 12 GB/)
+    expect(trainingSizeProblem({ input: [512, 512, 512], depth: 3, baseChannels: 16, batchSize: 1 }, 24e9, 'patchSize')?.field).toBe('patchSize')
+  })
+})
