@@ -15,7 +15,7 @@ describe('formatBytes', () => {
     expect(formatBytes(512)).toBe('512 B')
     expect(formatBytes(1234)).toBe('1.23 KB')
     expect(formatBytes(11_770_000_000)).toBe('11.8 GB')
-    expect(formatBytes(243_269_632)).toBe('243 MB')
+    expect(formatBytes(364_904_448)).toBe('365 MB')
     expect(formatBytes(1.6e16)).toBe('16 PB')
     expect(formatBytes(Infinity)).toBe('more than any machine holds')
   })
@@ -50,22 +50,22 @@ describe('training sizes', () => {
     expect(activationFloatsPerSample({ input: [64, 64], depth: 3, baseChannels: 16 })).toBe(1_048_576 + 524_288 + 262_144 + 65_536)
     // 3D 32³, depth 1, base 2: 16·2·32768 + 8·4·4096.
     expect(activationFloatsPerSample({ input: [32, 32, 32], depth: 1, baseChannels: 2 })).toBe(1_048_576 + 131_072)
-    // × batch 16 × 4 bytes × 2 (activations and their gradients).
-    expect(trainingBytes({ input: [64, 64], depth: 3, baseChannels: 16, batchSize: 16 })).toBe(16 * 1_900_544 * 8)
+    // × batch 16 × 4 bytes × 3 (activations, gradients, temporaries).
+    expect(trainingBytes({ input: [64, 64], depth: 3, baseChannels: 16, batchSize: 16 })).toBe(16 * 1_900_544 * 12)
   })
 
   it('blame the slice size when one sample cannot fit, else the batch, with the largest batch that fits', () => {
     const g = { input: [64, 64], depth: 3, baseChannels: 16, batchSize: 16 }
     expect(trainingSizeProblem(g, 24e9, 'sliceSize')).toBeNull()
-    // One sample: 15.2 MB; 100 MB for one run holds 6.
+    // One sample: 22.8 MB; 100 MB for one run holds 4.
     expect(trainingSizeProblem(g, 200e6, 'sliceSize')).toEqual({
       field: 'batchSize',
       problem:
-        '16 at 64×64 would need 243 MB (16 samples × float32 activations and their gradients of a depth-3, base-16 U-Net); this machine can give one training run at most 100 MB (half of its 200 MB): at most 6 samples a batch fit',
+        '16 at 64×64 would need 365 MB (16 samples × float32 activations, gradients and temporaries of a depth-3, base-16 U-Net); this machine can give one training run at most 100 MB (half of its 200 MB): at most 4 samples a batch fit',
     })
     const huge = trainingSizeProblem({ ...g, input: [100_000, 100_000] }, 24e9, 'sliceSize')
     expect(huge?.field).toBe('sliceSize')
-    expect(huge?.problem).toMatch(/^100000×100000 would need 37.1 TB \(one sample's float32 .*\); this machine can give one training run at most 12 GB/)
+    expect(huge?.problem).toMatch(/^100000×100000 would need 55.7 TB \(one sample's float32 .*\); this machine can give one training run at most 12 GB/)
     expect(trainingSizeProblem({ input: [512, 512, 512], depth: 3, baseChannels: 16, batchSize: 1 }, 24e9, 'patchSize')?.field).toBe('patchSize')
   })
 })

@@ -46,7 +46,7 @@ describe('workbench train --config: unknown keys', () => {
 
   it('refuses a slice size this machine cannot train, with the size it would need; no run is recorded', async () => {
     expect(await refused('train', '--dataset', 'sample', '--slice-size', '100000,100000', '--steps', '2')).toMatch(
-      /^workbench: error: train option sliceSize: 100000×100000 would need 37.1 TB \(.*\); this machine can give one training run at most [\d.]+ [KMGT]B \(half of its [\d.]+ [KMGT]B\)$/,
+      /^workbench: error: train option sliceSize: 100000×100000 would need 55.7 TB \(.*\); this machine can give one training run at most [\d.]+ [KMGT]B \(half of its [\d.]+ [KMGT]B\)$/,
     )
     expect((await cli('runs', '--json')).out.trim()).toBe('[]')
   })

@@ -50,7 +50,7 @@ describe('browser-mode API: size bounds', () => {
   it('refuses a training slice size this machine cannot train, naming the option, the size and the limit', async () => {
     const res = await call('train:start', { dataset: 'sample', config: { sliceSize: [100_000, 100_000], steps: 2 } })
     expect(res.status).toBe(422)
-    expect(res.body.error).toMatch(/^train option sliceSize: 100000×100000 would need 37.1 TB \(.*\); this machine can give one training run at most /)
+    expect(res.body.error).toMatch(/^train option sliceSize: 100000×100000 would need 55.7 TB \(.*\); this machine can give one training run at most /)
     expect((await call('runs:list', {})).body).toEqual([])
   })
 })

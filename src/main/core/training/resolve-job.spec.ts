@@ -49,16 +49,16 @@ describe('parseTrainConfig', () => {
 
 describe('resolveTrainJob size bounds', () => {
   it("refuses a slice size or batch this machine's memory cannot train, naming the option, the size and the limit", async () => {
-    // 64×64 at depth 3, base 16: 15.2 MB a sample (shared/limits.ts); a 200 MB machine gives one run 100 MB.
+    // 64×64 at depth 3, base 16: 22.8 MB a sample (shared/limits.ts); a 200 MB machine gives one run 100 MB.
     const small = { db, memoryBytes: 200e6 }
     await expect(resolveTrainJob(small, { datasetId, batchSize: 16 })).rejects.toThrow(
-      /^train option batchSize: 16 at 64×64 would need 243 MB \(.*\); this machine can give one training run at most 100 MB \(half of its 200 MB\): at most 6 samples a batch fit$/,
+      /^train option batchSize: 16 at 64×64 would need 365 MB \(.*\); this machine can give one training run at most 100 MB \(half of its 200 MB\): at most 4 samples a batch fit$/,
     )
-    await expect(resolveTrainJob(small, { datasetId, batchSize: 6 })).resolves.toMatchObject({ datasetName: 'sample' })
-    await expect(resolveTrainJob({ db }, { datasetId, sliceSize: [100_000, 100_000] })).rejects.toThrow(/^train option sliceSize: 100000×100000 would need 37.1 TB/)
-    // 32³ at depth 3, base 16: 88.6 MB a sample, over the 50 MB a 100 MB machine gives.
+    await expect(resolveTrainJob(small, { datasetId, batchSize: 4 })).resolves.toMatchObject({ datasetName: 'sample' })
+    await expect(resolveTrainJob({ db }, { datasetId, sliceSize: [100_000, 100_000] })).rejects.toThrow(/^train option sliceSize: 100000×100000 would need 55.7 TB/)
+    // 32³ at depth 3, base 16: 133 MB a sample, over the 50 MB a 100 MB machine gives.
     const patch = { datasetId, model: { kind: 'unet3d' as const }, patchSize: [32, 32, 32] as [number, number, number], batchSize: 1 }
-    await expect(resolveTrainJob({ db, memoryBytes: 100e6 }, patch)).rejects.toThrow(/^train option patchSize: 32×32×32 would need 88.6 MB \(one sample's .*\); .* at most 50 MB/)
+    await expect(resolveTrainJob({ db, memoryBytes: 100e6 }, patch)).rejects.toThrow(/^train option patchSize: 32×32×32 would need 133 MB \(one sample's .*\); .* at most 50 MB/)
   })
 })
 
