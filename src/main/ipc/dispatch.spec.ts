@@ -24,6 +24,18 @@ describe('dispatch', () => {
     expect(await dispatch(handlers, 'datasets:get', undefined)).toMatchObject({ ok: false, kind: 'bad-input' })
   })
 
+  it('refuses unknown keys by name, at the top and nested, unknown keys first (Electron IPC and browser mode alike)', async () => {
+    expect(await dispatch(handlers, 'datasets:get', { name: 'sample', nmae: 'x' })).toEqual({
+      ok: false,
+      kind: 'bad-input',
+      error: { error: "invalid input for datasets:get: unknown key 'nmae'", source: 'datasets:get', problem: "unknown key 'nmae'" },
+    })
+    const nested = await dispatch(handlers, 'datasets:import', { folder: '/data', name: 'a', seed: -1, preprocessing: { targetShap: [1, 1, 1] } })
+    expect(nested).toMatchObject({ ok: false, kind: 'bad-input' })
+    expect(nested.ok ? '' : nested.error.problem).toMatch(/^preprocessing: unknown key 'targetShap'; seed: /)
+    expect(await dispatch(handlers, 'app:info', { verbose: true })).toMatchObject({ ok: false, error: { problem: "unknown key 'verbose'" } })
+  })
+
   it('maps InputError to source and problem, other errors to their message', async () => {
     expect(await dispatch(handlers, 'datasets:get', { name: 'x' })).toEqual({
       ok: false,
