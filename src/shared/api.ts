@@ -3,6 +3,7 @@ import { DatasetDetailSchema, DatasetSummarySchema, ImportOptionsSchema, ImportP
 import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema, InterpolationTaskSchema } from './interpolation'
 import { InspectLayerSchema, InspectRunSummarySchema, LayerVoxelsSchema } from './inspect'
 import { BudgetAdviceSchema, PlanExportFormatSchema, PlanRequestSchema, PlanSchema } from './plan'
+import { RemovalReportSchema } from './removal'
 import { RunRecordSchema } from './run'
 import { SweepCountsSchema, SweepProgressSchema, SweepRecordSchema, SweepStatusSchema } from './sweep'
 import { BackendProbeSchema, TrainProgressSchema, TrainResultSchema, type TrainConfigInput } from './training'
@@ -60,10 +61,17 @@ export const apiChannels = {
   'datasets:import': { input: ImportOptionsSchema, output: DatasetSummarySchema },
   /** Asks the running import of this name to stop before its next pair; datasets:import then fails, nothing stored. */
   'datasets:import-cancel': { input: z.strictObject({ name: z.string().min(1) }), output: z.object({ name: z.string() }) },
+  /**
+   * Removes a dataset with its plans, sweeps, trials, interpolation runs and the workspace files they own; its training
+   * runs stay (their dataset unset). dryRun: only says what would go. Refused while one of its runs or trials runs.
+   */
+  'datasets:remove': { input: z.strictObject({ name: z.string().min(1), dryRun: z.boolean().optional() }), output: RemovalReportSchema },
   'plans:list': { input: z.strictObject({ dataset: z.string().optional() }), output: z.array(PlanSchema) },
   'plans:get': { input: z.strictObject({ planId: z.number().int().positive() }), output: PlanSchema },
   /** Resolves (or finds the stored) plan for a request. */
   'plans:create': { input: PlanRequestSchema.strict(), output: PlanSchema },
+  /** Removes a plan with its imported masks and interpolation runs (dryRun: only says so); refused while a sweep uses it. */
+  'plans:remove': { input: z.strictObject({ planId: z.number().int().positive(), dryRun: z.boolean().optional() }), output: RemovalReportSchema },
   /** Writes a plan for annotators into a folder on this machine (the CLI's `plan export`); returns the files. */
   'plans:export': {
     input: z.strictObject({ planId: z.number().int().positive(), format: PlanExportFormatSchema, outDir: z.string().min(1) }),
@@ -94,6 +102,8 @@ export const apiChannels = {
   },
   'runs:list': { input: z.strictObject({ kind: z.string().optional() }), output: z.array(RunRecordSchema) },
   'runs:get': { input: z.strictObject({ runId: z.number().int().positive() }), output: RunRecordSchema },
+  /** Removes a finished run with its checkpoints or masks (dryRun: only says so); a sweep's trial run goes with its sweep. */
+  'runs:remove': { input: z.strictObject({ runId: z.number().int().positive(), dryRun: z.boolean().optional() }), output: RemovalReportSchema },
   /**
    * Trains a model on a dataset (by name) as a recorded run; resolves when the run ends. Progress arrives as
    * `training` events (the first one, phase 'loading', names the run id so the UI can cancel it).
@@ -125,6 +135,8 @@ export const apiChannels = {
   'sweeps:cancel': { input: z.strictObject({ sweepId: z.number().int().positive() }), output: z.object({ sweepId: z.number().int(), cancelled: z.number().int() }) },
   /** Re-runs the failed trials alone, in the background. */
   'sweeps:retry': { input: z.strictObject({ sweepId: z.number().int().positive() }), output: z.object({ sweepId: z.number().int(), retried: z.number().int() }) },
+  /** Removes a sweep with its trials and their training runs (dryRun: only says so); refused while a trial runs. */
+  'sweeps:remove': { input: z.strictObject({ sweepId: z.number().int().positive(), dryRun: z.boolean().optional() }), output: RemovalReportSchema },
   /** A sweep's report figures (optionally on a subset of models and selection methods), with the SVG charts. */
   'reports:figures': {
     input: z.strictObject({ sweepId: z.number().int().positive(), models: z.array(z.string()).optional(), methods: z.array(z.string()).optional() }),

@@ -9,6 +9,7 @@ import { listDatasets } from '../core/store/datasets-repo'
 import { listPlans } from '../core/store/plans-repo'
 import { getRun, listRuns, markInterruptedRuns } from '../core/store/runs-repo'
 import { sweepOrphans, type OrphanSweep } from '../core/workspace/orphans'
+import { previewRemoval, removeTarget, type RemovalTarget } from '../core/workspace/removal'
 import { createEventHub, type EventFeed } from './event-hub'
 import { createImportDoor, type ImportDoor } from './import-door'
 import { createInterpolationDoor, type InterpolationDoor } from './interpolation-door'
@@ -47,6 +48,7 @@ export function createHandlers(
   interpolations: InterpolationDoor = createInterpolationDoor({ db, workspace: info.workspace, emit: () => undefined }),
   imports: ImportDoor = createImportDoor({ db, dbPath: info.dbPath, workspace: info.workspace, emit: () => undefined }),
 ): ApiHandlers {
+  const removal = (target: RemovalTarget, dryRun = false) => (dryRun ? previewRemoval : removeTarget)(db, info.workspace, target)
   return {
     'app:info': async () => ({ version: workbenchVersion(), ...info }),
     'datasets:list': async () => listDatasets(db),
@@ -54,9 +56,11 @@ export function createHandlers(
     // On a worker thread: the door answers when the import is done; progress comes as datasetImport events.
     'datasets:import': async (options) => imports.start(options),
     'datasets:import-cancel': async ({ name }) => imports.cancel(name),
+    'datasets:remove': async ({ name, dryRun }) => removal({ dataset: name }, dryRun),
     'plans:list': async ({ dataset }) => listPlans(db, dataset === undefined ? undefined : requireDataset(db, dataset).id),
     'plans:get': async ({ planId }) => requirePlan(db, planId),
     'plans:create': async (request) => (await createPlan(db, request)).plan,
+    'plans:remove': async ({ planId, dryRun }) => removal({ planId }, dryRun),
     'plans:export': async ({ planId, format, outDir }) => {
       const plan = requirePlan(db, planId)
       return exportPlan(plan, requireDataset(db, plan.dataset), format, outDir)
@@ -73,6 +77,7 @@ export function createHandlers(
       if (!run) throw new InputError(`run ${runId}`, 'no run has this id')
       return run
     },
+    'runs:remove': async ({ runId, dryRun }) => removal({ runId }, dryRun),
     'train:start': async (input) => training.start(input),
     'train:cancel': async ({ runId }) => training.cancel(runId),
     'training:backends': async () => training.backends(),
@@ -83,6 +88,7 @@ export function createHandlers(
     'sweeps:run': async (input) => sweeps.run(input),
     'sweeps:cancel': async ({ sweepId }) => sweeps.cancel(sweepId),
     'sweeps:retry': async ({ sweepId }) => sweeps.retry(sweepId),
+    'sweeps:remove': async ({ sweepId, dryRun }) => removal({ sweepId }, dryRun),
     'reports:figures': async (input) => sweeps.figures(input),
   }
 }

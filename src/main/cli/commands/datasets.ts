@@ -1,10 +1,9 @@
 import type { Command } from 'commander'
-import { InputError } from '../../../shared/errors'
-import { deleteDataset } from '../../core/store/datasets-repo'
 import { printJson, printTable, type CliIo } from '../output'
 import { withWorkbench } from './context'
+import { confirmAndRemove, withRemoveOptions, type RemoveOptions } from './remove'
 
-/** `workbench datasets` (list) and `workbench remove <name>`. */
+/** `workbench datasets` (list) and `workbench remove <name>` (with what it removes, asked first). */
 export function registerDatasetCommands(program: Command, io: CliIo): void {
   program
     .command('datasets')
@@ -22,15 +21,12 @@ export function registerDatasetCommands(program: Command, io: CliIo): void {
       })
     })
 
-  program
-    .command('remove')
-    .description('remove a dataset and its split from the store (the image files are left alone)')
-    .argument('<name>', 'the dataset name')
-    .action(async (name: string, _options: unknown, command: Command) => {
-      await withWorkbench(command, (ctx, global) => {
-        if (!deleteDataset(ctx.db, name)) throw new InputError(name, 'no dataset has this name')
-        if (global.json) printJson(io, { removed: name })
-        else io.out(`removed ${name}`)
-      })
-    })
+  withRemoveOptions(
+    program
+      .command('remove')
+      .description('remove a dataset: its plans, sweeps, trials, interpolation runs and the workspace files they own (source images are left alone; training runs stay, marked as of a removed dataset)')
+      .argument('<name>', 'the dataset name'),
+  ).action(async (name: string, options: RemoveOptions, command: Command) => {
+    await withWorkbench(command, (ctx, global) => confirmAndRemove(io, global, options, (dryRun) => ctx.handlers['datasets:remove']({ name, dryRun })))
+  })
 }

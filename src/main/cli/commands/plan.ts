@@ -7,6 +7,7 @@ import { listPlans } from '../../core/store/plans-repo'
 import { oneOf, parseSeed, positiveInteger } from './parsers'
 import { printJson, printTable, UsageError, type CliIo } from '../output'
 import { withWorkbench } from './context'
+import { confirmAndRemove, withRemoveOptions, type RemoveOptions } from './remove'
 
 const parseFraction = (value: string): number => {
   const n = Number(value)
@@ -110,6 +111,15 @@ export function registerPlanCommands(program: Command, io: CliIo): void {
         else printPlan(io, imported)
       })
     })
+
+  withRemoveOptions(
+    plan
+      .command('remove')
+      .description('remove a plan with its imported masks and interpolation runs (refused while a sweep uses it)')
+      .argument('<id>', 'plan id', parseId),
+  ).action(async (planId: number, options: RemoveOptions, command: Command) => {
+    await withWorkbench(command, (ctx, global) => confirmAndRemove(io, global, options, (dryRun) => ctx.handlers['plans:remove']({ planId, dryRun })))
+  })
 
   program
     .command('plans')

@@ -1,12 +1,14 @@
 import type { Command } from 'commander'
 import { getRun, listRuns } from '../../core/store/runs-repo'
 import { InputError } from '../../../shared/errors'
+import type { RunRecord } from '../../../shared/run'
 import { runSummary } from '../../../shared/run-summary'
 import { printJson, printTable, type CliIo } from '../output'
 import { withWorkbench } from './context'
 import { positiveInteger } from './parsers'
+import { confirmAndRemove, withRemoveOptions, type RemoveOptions } from './remove'
 
-/** `workbench runs` and `workbench runs show ID`: the experiment history. */
+/** `workbench runs`, `runs show ID` and `runs remove ID`: the experiment history. */
 export function registerRunsCommand(program: Command, io: CliIo): void {
   const runs = program
     .command('runs')
@@ -20,7 +22,7 @@ export function registerRunsCommand(program: Command, io: CliIo): void {
         printTable(
           io,
           ['id', 'kind', 'status', 'dataset', 'seed', 'created', 'summary'],
-          list.map((r) => [r.id, r.kind, r.status, String(r.config.dataset ?? r.datasetId ?? ''), r.seed ?? '', r.createdAt.slice(0, 19).replace('T', ' '), r.error ? `${runSummary(r)} — ${r.error.split('\n')[0] ?? ''}` : runSummary(r)]),
+          list.map((r) => [r.id, r.kind, r.status, datasetLabel(r), r.seed ?? '', r.createdAt.slice(0, 19).replace('T', ' '), r.error ? `${runSummary(r)} — ${r.error.split('\n')[0] ?? ''}` : runSummary(r)]),
         )
       })
     })
@@ -35,4 +37,19 @@ export function registerRunsCommand(program: Command, io: CliIo): void {
         printJson(io, run)
       })
     })
+  withRemoveOptions(
+    runs
+      .command('remove <id>')
+      .description("remove a finished run with its checkpoints or masks (a sweep's trial goes with its sweep)"),
+  ).action(async (id: string, options: RemoveOptions, command: Command) => {
+    const runId = positiveInteger('a run id')(id)
+    await withWorkbench(command, (ctx, global) => confirmAndRemove(io, global, options, (dryRun) => ctx.handlers['runs:remove']({ runId, dryRun })))
+  })
+}
+
+/** The dataset column: its name, marked when the dataset was removed since (the run stays, its dataset id unset). */
+function datasetLabel(run: RunRecord): string {
+  const name = typeof run.config.dataset === 'string' ? run.config.dataset : ''
+  if (run.datasetId !== null) return name || String(run.datasetId)
+  return name ? `${name} (removed)` : ''
 }

@@ -124,8 +124,8 @@ function references(db: Db, workspace: string): References {
   }
 }
 
-/** "<name>/<child>" of a volume file under workspace/datasets/<name>/<child>/…, else undefined. */
-function datasetChildOf(workspace: string, path: string): string | undefined {
+/** "<name>/<child>" of a volume file (exported for removal, which deletes exactly these folders) under workspace/datasets/<name>/<child>/…, else undefined. */
+export function datasetChildOf(workspace: string, path: string): string | undefined {
   const root = resolve(workspace, 'datasets')
   const full = resolve(path)
   if (!full.startsWith(root)) return undefined
