@@ -15,6 +15,7 @@ import { trainOnWorker } from '../../workers/train-runner'
 import { printJson, printTable, progressBar, UsageError, VerbExit, type CliIo } from '../output'
 import { withWorkbench } from './context'
 import { positiveInteger } from './parsers'
+import { confirmAndRemove, withRemoveOptions, type RemoveOptions } from './remove'
 
 /** A --grid file: a sweep definition ({ grid, train, notes }) or a bare grid. */
 function readGridFile(path: string): Record<string, unknown> {
@@ -171,6 +172,13 @@ export function registerSweepCommands(program: Command, io: CliIo): void {
         )
       })
     })
+
+  withRemoveOptions(
+    sweep.command('remove <id>').description('remove a sweep with its trials and their training runs (refused while a trial runs; its plans stay)'),
+  ).action(async (id: string, options: RemoveOptions, command: Command) => {
+    const sweepId = positiveInteger('the sweep id')(id)
+    await withWorkbench(command, (ctx, global) => confirmAndRemove(io, global, options, (dryRun) => ctx.handlers['sweeps:remove']({ sweepId, dryRun })))
+  })
 
   sweep
     .command('cancel <id>')
