@@ -106,6 +106,18 @@ describe('createSweep', () => {
   })
 })
 
+describe('stored sweeps and plans', () => {
+  it('read back rows holding keys the input schemas refuse (written by another version): strict is for inputs only', async () => {
+    const { sweepId } = await createSweep(db, { dataset: 'sample', definition: { grid: smallGrid, train: tinyTrain } })
+    const definition = JSON.parse((db.prepare('SELECT definition_json FROM sweeps WHERE id = ?').get(sweepId) as { definition_json: string }).definition_json)
+    const older = { ...definition, retired: true, grid: { ...definition.grid, retired: 1, models: definition.grid.models.map((m: object) => ({ ...m, retired: 1, model: { ...(m as { model: object }).model, retired: 1 } })) } }
+    db.prepare('UPDATE sweeps SET definition_json = ? WHERE id = ?').run(JSON.stringify(older), sweepId)
+    db.prepare("UPDATE plans SET request_json = json_set(request_json, '$.retired', 1)").run()
+    expect(sweepStatus(db, sweepId).sweep.definition.grid.densities).toEqual(smallGrid.densities)
+    expect(listPlans(db).length).toBeGreaterThan(0)
+  })
+})
+
 describe('runSweep', () => {
   it('runs every trial with its plan, model and seed, storing run, backend and metrics', async () => {
     const { sweepId } = await createSweep(db, { dataset: 'sample', definition: { grid: smallGrid, train: tinyTrain } })
