@@ -30,6 +30,13 @@ const TargetSpacingSchema = z
 export const ImportPreprocessingSchema = z.strictObject({
   targetSpacing: z.tuple([TargetSpacingSchema, TargetSpacingSchema, TargetSpacingSchema]).optional(),
   targetShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).optional(),
+  /**
+   * The 3D frame taken from 4D+ files (along dim 4) and the channel (along dims 5–7: vector components); default 0.
+   * Recorded with the dataset; a frame or channel other than 0 is written to the workspace as 3D files, as
+   * resampling is, so that every later reader sees the frame chosen.
+   */
+  frame: z.number().int().min(0).optional(),
+  channel: z.number().int().min(0).optional(),
 })
 export type ImportPreprocessing = z.infer<typeof ImportPreprocessingSchema>
 
@@ -77,6 +84,11 @@ export const DatasetSummarySchema = z.object({
   splitSeed: z.number().int(),
   labels: z.record(z.string(), z.string()),
   description: z.string(),
+  /**
+   * Only on the summary an import returns: what reading its files did that the user should be told (the frame or
+   * channel taken from multi-frame files, colour read as grey, Analyze orientation), one line each.
+   */
+  readNotes: z.array(z.string()).optional(),
 })
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>
 
@@ -89,6 +101,7 @@ export const VolumeRecordSchema = z.object({
   dims: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
   spacing: Vec3Schema,
   sliceAxis: AxisSchema,
+  /** The image's stored dtype; for one read by conversion (uint32, int64, uint64, rgb24), the dtype it is held in. */
   imageDtype: VoxelDtypeSchema,
   /** Voxel count per label value present (keys are label values as strings). */
   labelVoxels: z.record(z.string(), z.number().int()),

@@ -15,7 +15,16 @@ function tripleArg(option: string): (value: string) => [number, number, number] 
   }
 }
 
-/** `workbench import <folder> --name NAME [--seed N] [--split a,b,c] [--spacing x,y,z] [--shape x,y,z]` */
+/** A frame or channel index (--frame, --channel of import and info): a whole number ≥ 0. */
+export function indexArg(option: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${option} is a whole number ≥ 0 (0 is the first), got "${value}"`)
+    return n
+  }
+}
+
+/** `workbench import <folder> --name NAME [--seed N] [--split a,b,c] [--spacing x,y,z] [--shape x,y,z] [--frame N] [--channel N]` */
 export function registerImportCommand(program: Command, io: CliIo): void {
   program
     .command('import')
@@ -26,7 +35,9 @@ export function registerImportCommand(program: Command, io: CliIo): void {
     .option('--split <train,val,test>', 'split fractions (default 0.75,0.08,0.17)', tripleArg('--split'))
     .option('--spacing <x,y,z>', 'resample every pair to this spacing in mm (written to the workspace)', tripleArg('--spacing'))
     .option('--shape <x,y,z>', 'crop or pad every pair to this shape, centred (written to the workspace)', tripleArg('--shape'))
-    .action(async (folder: string, options: { name: string; seed: number; split?: number[]; spacing?: [number, number, number]; shape?: [number, number, number] }, command: Command) => {
+    .option('--frame <n>', 'the 3D frame to take from 4D+ files, along dim 4 (default 0; another is written to the workspace)', indexArg('--frame'))
+    .option('--channel <n>', 'the channel to take from multi-channel files (vector / 5D), along dims 5-7 (default 0)', indexArg('--channel'))
+    .action(async (folder: string, options: { name: string; seed: number; split?: number[]; spacing?: [number, number, number]; shape?: [number, number, number]; frame?: number; channel?: number }, command: Command) => {
       await withWorkbench(command, async (ctx, global) => {
         const bar = progressBar(io, 'import')
         try {
@@ -44,7 +55,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
                   name: options.name,
                   seed: options.seed,
                   ...(options.split ? { split: { train: options.split[0] ?? 0, val: options.split[1] ?? 0, test: options.split[2] ?? 0 } } : {}),
-                  preprocessing: { targetSpacing: options.spacing, targetShape: options.shape },
+                  preprocessing: { targetSpacing: options.spacing, targetShape: options.shape, frame: options.frame, channel: options.channel },
                 },
               },
               { signal, onProgress: (done, total, caseId) => bar.update(done, total, caseId) },
@@ -55,6 +66,7 @@ export function registerImportCommand(program: Command, io: CliIo): void {
           else {
             const s = summary.split
             io.out(`imported ${summary.name}: ${summary.volumes} volumes (train ${s.train}, val ${s.val}, test ${s.test}; seed ${summary.splitSeed})`)
+            for (const note of summary.readNotes ?? []) io.out(`  ${note}`)
           }
         } catch (err) {
           bar.end()

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { DatasetSummary } from '../../../shared/dataset'
 import { InputError } from '../../../shared/errors'
+import { pairPaths } from '../volume'
 
 /** An image file and its label file, matched by name. */
 export interface DiscoveredPair {
@@ -26,7 +27,10 @@ const layouts = [
   { layout: 'paired', images: 'images', labels: 'labels' },
 ] as const
 
-const niftiName = /^(.+?)\.nii(\.gz)?$/i
+/** An image file: .nii / .nii.gz, or a pair's .hdr / .hdr.gz (its .img, the other half, is found by the reader). */
+const imageName = /^(.+?)\.(nii|hdr)(\.gz)?$/i
+/** A pair's voxel file, listed through its .hdr. */
+const pairVoxelName = /^(.+?)\.img(\.gz)?$/i
 
 // The parts of a Decathlon dataset.json the workbench uses; everything else is ignored.
 const DatasetJsonSchema = z.object({
@@ -48,15 +52,28 @@ function listDir(dir: string): string[] {
 }
 
 /**
- * Case id → path of the NIfTI files in a folder. Hidden files (macOS "._x.nii.gz" forks) are skipped.
+ * Case id → path of the image files in a folder: .nii / .nii.gz, or the .hdr of a .hdr/.img pair (NIfTI or
+ * Analyze 7.5), whose .img must be beside it. Hidden files (macOS "._x.nii.gz" forks) are skipped.
  * A trailing nnU-Net channel suffix "_0000" is dropped so imagesTr/case_0000 pairs with labelsTr/case.
  */
 function niftiFiles(dir: string, stripChannel: boolean): Map<string, string> {
   const files = new Map<string, string>()
-  for (const entry of listDir(dir).sort()) {
+  const entries = listDir(dir).sort()
+  const present = new Set(entries)
+  for (const entry of entries) {
     if (entry.startsWith('.')) continue
-    const match = niftiName.exec(entry)
+    const pairVoxels = pairVoxelName.exec(entry)
+    if (pairVoxels) {
+      const header = pairPaths(join(dir, entry))?.header as string
+      if (!present.has(basename(header))) throw new InputError(join(dir, entry), `is the voxel half of a .hdr/.img pair, but ${basename(header)} is not beside it`)
+      continue
+    }
+    const match = imageName.exec(entry)
     if (!match?.[1]) continue
+    if (match[2]?.toLowerCase() === 'hdr') {
+      const voxels = pairPaths(join(dir, entry))?.image as string
+      if (!present.has(basename(voxels))) throw new InputError(join(dir, entry), `is the header of a .hdr/.img pair, but ${basename(voxels)} is not beside it`)
+    }
     let caseId = match[1]
     if (stripChannel) {
       const channel = /^(.+)_(\d{4})$/.exec(caseId)
@@ -124,7 +141,7 @@ export function discoverDataset(folderArg: string): DiscoveredDataset {
   const noImage = [...labels.keys()].filter((id) => !images.has(id))
   if (noLabel.length > 0) throw new InputError(folder, describeUnmatched(noLabel, found.labels))
   if (noImage.length > 0) throw new InputError(folder, describeUnmatched(noImage, found.images))
-  if (images.size === 0) throw new InputError(folder, `holds no .nii or .nii.gz files in ${found.images}/`)
+  if (images.size === 0) throw new InputError(folder, `holds no .nii, .nii.gz or .hdr/.img files in ${found.images}/`)
 
   const meta = readDatasetJson(folder)
   const labelNames: Record<string, string> = {}

@@ -5,7 +5,7 @@ import { ImportOptionsSchema, type DatasetSummary, type ImportOptions, type Impo
 import { InputError, parseInput } from '../../../shared/errors'
 import { formatShape, importShapeProblem, resampledShape } from '../../../shared/limits'
 import { CancelledError } from '../execution'
-import type { Volume } from '../../../shared/volume'
+import type { Volume, VolumeHeader } from '../../../shared/volume'
 import { immediate, type Db } from '../store/database'
 import { datasetExists, insertDataset, type NewVolume } from '../store/datasets-repo'
 import { beginStaging, removeIfEmpty } from '../workspace/staging'
@@ -13,6 +13,7 @@ import {
   cropOrPadToShape,
   findNonFinite,
   foregroundSliceCount,
+  heldDtype,
   labelVoxelCounts,
   readImageFile,
   readLabelFile,
@@ -20,6 +21,7 @@ import {
   writeNiftiFile,
 } from '../volume'
 import { discoverDataset, type DiscoveredPair } from './discover'
+import { describeReading } from './file-facts'
 import { seededSplit } from './split'
 
 export interface ImportContext {
@@ -64,10 +66,14 @@ function checkResampledSize(caseId: string, header: Volume['header'], target: re
   }
 }
 
-/** Reads a pair, checks it is usable (same shape and spacing, integral labels, finite image). */
-function readPair(pair: DiscoveredPair): { image: Volume; label: Volume } {
-  const image = readImageFile(pair.imagePath)
-  const label = readLabelFile(pair.labelPath)
+/**
+ * Reads a pair (the frame / channel chosen of a 4D+ image, the same of its label unless the label is 3D and serves
+ * every frame), checks it is usable (same shape and spacing, integral labels, finite image).
+ */
+function readPair(pair: DiscoveredPair, p: ImportPreprocessing): { image: Volume; label: Volume } {
+  const choice = { frame: p.frame, channel: p.channel }
+  const image = readImageFile(pair.imagePath, choice)
+  const label = readLabelFile(pair.labelPath, { ...choice, oneServesAll: true })
   const [a, b] = [image.header.dims, label.header.dims]
   if (a.some((d, i) => d !== b[i])) {
     throw new InputError(pair.labelPath, `has shape ${b.join('×')} but its image ${pair.imagePath} has shape ${a.join('×')}`)
@@ -117,7 +123,9 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
   const opts = parseOptions(options, memoryBytes)
   if (datasetExists(ctx.db, opts.name)) throw nameTaken(opts.name)
   const discovered = discoverDataset(opts.folder)
-  const preprocess = opts.preprocessing.targetSpacing !== undefined || opts.preprocessing.targetShape !== undefined
+  // A frame other than the first is written out as 3D files: later readers of the rows' paths read the first.
+  const { targetSpacing, targetShape, frame, channel } = opts.preprocessing
+  const preprocess = targetSpacing !== undefined || targetShape !== undefined || (frame ?? 0) > 0 || (channel ?? 0) > 0
   const subsets = seededSplit(
     discovered.pairs.map((p) => p.caseId),
     opts.split,
@@ -130,9 +138,11 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
   const finalDir = attempt ? join(ctx.workspace, 'datasets', opts.name, attempt.id) : undefined
   let published = false
   try {
+    const headersRead: VolumeHeader[] = []
     const volumes: NewVolume[] = discovered.pairs.map((pair, index) => {
       stopIfCancelled()
-      let { image, label } = readPair(pair)
+      let { image, label } = readPair(pair, opts.preprocessing)
+      headersRead.push(image.header, label.header)
       let imagePath = pair.imagePath
       let labelPath = pair.labelPath
       if (attempt && finalDir) {
@@ -154,7 +164,7 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
         spacing: h.spacing,
         affine: h.affine,
         sliceAxis: h.sliceAxis,
-        imageDtype: h.storedDtype,
+        imageDtype: heldDtype(image),
         labelVoxels: labelVoxelCounts(label.data),
         foregroundSlices: foregroundSliceCount(label.header.dims, label.data, h.sliceAxis),
         subset: subsets.get(pair.caseId) ?? 'train',
@@ -179,7 +189,8 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
         attempt.publish(finalDir)
         published = true
       }
-      return summary
+      const readNotes = describeReading(headersRead)
+      return readNotes.length > 0 ? { ...summary, readNotes } : summary
     })
   } catch (err) {
     // Only this attempt's folder: its id is unique, so a winner's files are never touched.

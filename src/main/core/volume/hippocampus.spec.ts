@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { VoxelDtype } from '../../../shared/volume'
+import type { StoredDtype } from '../../../shared/volume'
 import { hippocampusDir } from '../../test-support/shared-data'
 import { foregroundSliceCount, labelVoxelCounts } from './label-stats'
 import { readImageFile, readLabelFile } from './nifti-read'
@@ -14,8 +14,8 @@ interface CaseFacts {
   labelDims: number[]
   spacing: number[]
   rotation: number[]
-  imageDtype: VoxelDtype
-  labelStoredDtype: VoxelDtype
+  imageDtype: StoredDtype
+  labelStoredDtype: StoredDtype
   labelArray: string
   labelValues: number[]
   foregroundSlices: number

@@ -4,7 +4,7 @@ import * as volume from './index'
 describe('core/volume public API', () => {
   it('exports the functions other modules use', () => {
     for (const name of [
-      'parseNifti', 'readImage', 'readLabel', 'readImageFile', 'readLabelFile', 'readVolumeFile',
+      'parseNifti', 'parseNiftiPair', 'readImage', 'readLabel', 'readImageFile', 'readLabelFile', 'readVolumeFile', 'pairPaths', 'isPairName', 'analyzeAffine',
       'encodeNifti', 'writeNiftiFile',
       'sliceAxisFromAffine', 'sliceCount', 'sliceShape', 'extractSlice', 'writeSlice', 'voxelIndex',
       'resampleToSpacing', 'cropOrPadToShape',

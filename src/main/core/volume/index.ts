@@ -1,5 +1,7 @@
 /** Volume I/O and voxel-level helpers: NIfTI read/write, slices, resampling, normalisation, label statistics. */
-export { parseNifti, readImage, readLabel, readImageFile, readLabelFile, readVolumeFile } from './nifti-read'
+export { parseNifti, parseNiftiPair, readImage, readLabel, readImageFile, readLabelFile, readVolumeFile, type ReadOptions } from './nifti-read'
+export { isPairName, pairPaths, type PairPaths } from './nifti-pair'
+export { heldDtype } from './nifti-format'
 export { encodeNifti, writeNiftiFile, type EncodeOptions } from './nifti-write'
 export { volumeFromData, type VolumeFromDataOptions } from './volume-from-data'
 export { isGzip } from './gunzip'
@@ -28,4 +30,4 @@ export {
   type Values,
 } from './normalise'
 export { labelVoxelCounts, foregroundSliceCount, foregroundSliceIndices } from './label-stats'
-export { diagonalAffine, det3, affineToQuatern, quaternToAffine, type Quatern } from './nifti-affine'
+export { diagonalAffine, analyzeAffine, det3, affineToQuatern, quaternToAffine, type Quatern } from './nifti-affine'

@@ -5,6 +5,24 @@ export function diagonalAffine(spacing: readonly [number, number, number]): numb
   return [spacing[0], 0, 0, 0, 0, spacing[1], 0, 0, 0, 0, spacing[2], 0, 0, 0, 0, 1]
 }
 
+/**
+ * The affine nibabel's AnalyzeHeader gives an Analyze 7.5 image (its get_base_affine): the voxel sizes on the
+ * diagonal with x negated (Analyze's default radiological storage, nibabel's default_x_flip), and the origin at
+ * the array's centre. Only the first three of `shape` / `zooms` count; a 2D image has a third extent and size of 1.
+ * A zoom that is 0 or not finite (which nibabel would put in as it is, making the affine singular) counts as 1.
+ */
+export function analyzeAffine(shape: readonly number[], zooms: readonly number[]): number[] {
+  const out = diagonalAffine([1, 1, 1])
+  for (let axis = 0; axis < 3; axis++) {
+    const extent = axis < shape.length ? (shape[axis] as number) : 1
+    const given = axis < zooms.length ? (zooms[axis] as number) : 1
+    const zoom = (Number.isFinite(given) && given !== 0 ? given : 1) * (axis === 0 ? -1 : 1)
+    out[axis * 5] = zoom
+    out[axis * 4 + 3] = (-(extent - 1) / 2) * zoom
+  }
+  return out
+}
+
 /** A NIfTI qform: rotation quaternion (b, c, d; a is implied ≥ 0), offset, and the qfac sign of the k axis. */
 export interface Quatern {
   b: number

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { voxelDtypes } from '../../../shared/volume'
-import { dtypeByCode, dtypeOfArray, unsupportedDtypeNames } from './nifti-format'
+import { convertedDtypeByCode, dtypeByCode, dtypeOfArray, unsupportedDtypeNames } from './nifti-format'
 
 describe('dtype table', () => {
   it('covers every VoxelDtype with the NIfTI codes and sizes', () => {
@@ -19,7 +19,17 @@ describe('dtype table', () => {
   })
 
   it('names common unsupported codes and keeps them apart from supported ones', () => {
-    expect(unsupportedDtypeNames.get(128)).toBe('RGB24')
-    for (const code of unsupportedDtypeNames.keys()) expect(dtypeByCode.has(code)).toBe(false)
+    expect(unsupportedDtypeNames.get(32)).toBe('complex64')
+    for (const code of unsupportedDtypeNames.keys()) expect(dtypeByCode.has(code) || convertedDtypeByCode.has(code)).toBe(false)
+  })
+
+  it('reads uint32, int64, uint64 and rgb24 by conversion, apart from the types held as they are', () => {
+    expect([...convertedDtypeByCode.values()].map((d) => [d.dtype, d.code, d.bytes])).toEqual([
+      ['rgb24', 128, 3],
+      ['uint32', 768, 4],
+      ['int64', 1024, 8],
+      ['uint64', 1280, 8],
+    ])
+    for (const code of convertedDtypeByCode.keys()) expect(dtypeByCode.has(code)).toBe(false)
   })
 })

@@ -1,5 +1,5 @@
 import { endianness } from 'node:os'
-import type { VoxelArray, VoxelDtype } from '../../../shared/volume'
+import type { StoredDtype, Volume, VoxelArray, VoxelDtype } from '../../../shared/volume'
 
 /** Facts about one voxel dtype as NIfTI stores it. */
 export interface DtypeInfo {
@@ -35,15 +35,30 @@ export const dtypeByCode: ReadonlyMap<number, DtypeInfo> = new Map(
   ]),
 )
 
+/** A stored type read by conversion (see StoredDtype): its voxels are not viewed as they are. */
+export interface ConvertedDtypeInfo {
+  dtype: Exclude<StoredDtype, VoxelDtype>
+  code: number
+  bytes: number
+}
+
+/** The stored types read by conversion, keyed by NIfTI datatype code. */
+export const convertedDtypeByCode: ReadonlyMap<number, ConvertedDtypeInfo> = new Map(
+  (
+    [
+      ['rgb24', 128, 3],
+      ['uint32', 768, 4],
+      ['int64', 1024, 8],
+      ['uint64', 1280, 8],
+    ] as const
+  ).map(([dtype, code, bytes]) => [code, { dtype, code, bytes }]),
+)
+
 /** Names of NIfTI datatype codes the workbench does not read, so an error can say what the file holds. */
 export const unsupportedDtypeNames: ReadonlyMap<number, string> = new Map([
   [0, 'unknown'],
   [1, 'binary'],
   [32, 'complex64'],
-  [128, 'RGB24'],
-  [768, 'uint32'],
-  [1024, 'int64'],
-  [1280, 'uint64'],
   [1536, 'float128'],
   [1792, 'complex128'],
   [2048, 'complex256'],
@@ -55,6 +70,14 @@ export function dtypeOfArray(data: VoxelArray): DtypeInfo {
   for (const info of dtypeByCode.values()) if (data instanceof (info.ctor as unknown as typeof Uint8Array)) return info
   throw new TypeError(`not a voxel array: ${Object.prototype.toString.call(data)}`)
 }
+
+/** A volume's stored dtype when it is held as it is, else (read by conversion) the dtype of the array it is held in. */
+export function heldDtype(volume: Volume): VoxelDtype {
+  const stored = volume.header.storedDtype
+  return convertedDtypes.has(stored) ? dtypeOfArray(volume.data).dtype : (stored as VoxelDtype)
+}
+
+const convertedDtypes: ReadonlySet<StoredDtype> = new Set([...convertedDtypeByCode.values()].map((d) => d.dtype))
 
 /** Header sizes (sizeof_hdr) of the two NIfTI versions. */
 export const NIFTI1_HEADER_BYTES = 348

@@ -23,6 +23,8 @@ describe('parseNiftiHeader', () => {
         })
         expect(parseNiftiHeader(bytes, 's')).toEqual({
           version,
+          format: 'nifti',
+          container: 'single',
           littleEndian,
           dim: [3, 3, 2, 1, 1, 1, 1, 1],
           datatype: 4,
@@ -40,6 +42,30 @@ describe('parseNiftiHeader', () => {
       })
     }
   }
+})
+
+describe('parseNiftiHeader: the magic against the container', () => {
+  const header = (magic: string, version: 1 | 2 = 1) => buildTestNifti(new Int16Array(6), { version, magic, sclSlope: 2, qformCode: 1, sformCode: 1, description: 'x' })
+
+  it('a pair header (ni1, ni2) is NIfTI in a .hdr and refused as a single file', () => {
+    expect(parseNiftiHeader(header('ni1\0'), 'a.hdr', 'pair')).toMatchObject({ version: 1, format: 'nifti', container: 'pair', sclSlope: 2 })
+    expect(parseNiftiHeader(header('ni2\0', 2), 'a.hdr', 'pair')).toMatchObject({ version: 2, format: 'nifti' })
+    expect(() => parseNiftiHeader(header('ni1\0'), 'a.nii')).toThrow(/a\.nii: is the header of a \.hdr\/\.img pair \(magic "ni1"\); name it \.hdr/)
+  })
+
+  it('a single-file magic (n+1) in a .hdr is refused: its voxels would follow in the same file', () => {
+    expect(() => parseNiftiHeader(header('n+1\0'), 'a.hdr', 'pair')).toThrow(/a\.hdr: is a \.hdr whose magic "n\+1"/)
+  })
+
+  it('a 348-byte pair header without a NIfTI magic is Analyze 7.5: no scaling, no qform / sform', () => {
+    for (const magic of ['\0\0\0\0', 'ab\0\0']) {
+      const raw = parseNiftiHeader(header(magic), 'a.hdr', 'pair')
+      expect(raw).toMatchObject({ format: 'analyze', version: 1, sclSlope: 0, sclInter: 0, qformCode: 0, sformCode: 0, description: 'x' })
+      expect(raw.srow).toEqual(Array(12).fill(0))
+    }
+    // NIfTI-2 has no ancestor: a 540-byte header must carry its magic.
+    expect(() => parseNiftiHeader(header('\0\0\0\0', 2), 'a.hdr', 'pair')).toThrow(/not a NIfTI-2 pair header: magic is "\\x00/)
+  })
 })
 
 describe('parseNiftiHeader: description', () => {

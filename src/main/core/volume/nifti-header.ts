@@ -1,9 +1,18 @@
 import { InputError } from '../../../shared/errors'
 import { NIFTI1_HEADER_BYTES, NIFTI2_HEADER_BYTES } from './nifti-format'
 
-/** The header fields the workbench uses, as stored (before any interpretation), for either NIfTI version. */
+/** Where a header's voxels are: after it in the same file (.nii) or in a separate .img (a .hdr/.img pair). */
+export type NiftiContainer = 'single' | 'pair'
+
+/**
+ * The header fields the workbench uses, as stored (before any interpretation), for either NIfTI version and for
+ * Analyze 7.5 (NIfTI-1's ancestor: same 348-byte layout for the fields below up to the description; no scaling,
+ * no qform / sform, so those read as 0 here).
+ */
 export interface RawNiftiHeader {
   version: 1 | 2
+  format: 'nifti' | 'analyze'
+  container: NiftiContainer
   littleEndian: boolean
   /** dim[0..7]: dim[0] is the number of dimensions. */
   dim: number[]
@@ -41,10 +50,11 @@ function cString(bytes: Uint8Array, offset: number, length: number): string {
 }
 
 /**
- * Detects version and byte order from sizeof_hdr (348 or 540, read both ways), checks the magic,
- * and reads the fields the workbench uses. `bytes` is the decompressed file.
+ * Detects version and byte order from sizeof_hdr (348 or 540, read both ways), checks the magic against the
+ * container, and reads the fields the workbench uses. `bytes` is the decompressed file (single) or .hdr (pair).
+ * A pair's header without a NIfTI magic is Analyze 7.5, as nibabel reads it.
  */
-export function parseNiftiHeader(bytes: Uint8Array, source: string): RawNiftiHeader {
+export function parseNiftiHeader(bytes: Uint8Array, source: string, container: NiftiContainer = 'single'): RawNiftiHeader {
   if (bytes.length < 4) throw new InputError(source, `not a NIfTI file: only ${bytes.length} bytes`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const le = view.getInt32(0, true)
@@ -64,7 +74,7 @@ export function parseNiftiHeader(bytes: Uint8Array, source: string): RawNiftiHea
   if (bytes.length < headerBytes) {
     throw new InputError(source, `truncated NIfTI-${version} header: ${bytes.length} bytes, the header needs ${headerBytes}`)
   }
-  checkMagic(bytes, version, source)
+  const format = checkMagic(bytes, version, container, source)
 
   const o = layout[version]
   const i16 = (at: number) => view.getInt16(at, littleEndian)
@@ -87,8 +97,10 @@ export function parseNiftiHeader(bytes: Uint8Array, source: string): RawNiftiHea
 
   const dim = Array.from({ length: 8 }, (_, n) => int(o.dim + n * intSize))
   const pixdim = Array.from({ length: 8 }, (_, n) => real(o.pixdim + n * realSize))
-  return {
+  const header: RawNiftiHeader = {
     version,
+    format,
+    container,
     littleEndian,
     dim,
     datatype: i16(o.datatype),
@@ -103,18 +115,38 @@ export function parseNiftiHeader(bytes: Uint8Array, source: string): RawNiftiHea
     srow: Array.from({ length: 12 }, (_, n) => real(o.srow + n * realSize)),
     description: cString(bytes, o.descrip, 80),
   }
+  // Analyze keeps other things where NIfTI-1 has scaling, codes and transforms (funused, orient, originator…).
+  return format === 'analyze' ? { ...header, ...analyzeHasNone } : header
 }
 
-function checkMagic(bytes: Uint8Array, version: 1 | 2, source: string): void {
+const analyzeHasNone = {
+  sclSlope: 0,
+  sclInter: 0,
+  qformCode: 0,
+  sformCode: 0,
+  quatern: [0, 0, 0],
+  qoffset: [0, 0, 0],
+  srow: Array<number>(12).fill(0),
+} satisfies Partial<RawNiftiHeader>
+
+/** The format the magic names, refusing a magic that does not fit the container. */
+function checkMagic(bytes: Uint8Array, version: 1 | 2, container: NiftiContainer, source: string): RawNiftiHeader['format'] {
   const at = version === 1 ? 344 : 4
   const magic = String.fromCharCode(...bytes.subarray(at, at + 3))
+  const terminated = bytes[at + 3] === 0
   const single = version === 1 ? 'n+1' : 'n+2'
   const pair = version === 1 ? 'ni1' : 'ni2'
-  if (magic === pair && bytes[at + 3] === 0) {
-    throw new InputError(source, `is the header of a .hdr/.img pair (magic "${pair}"); only single-file NIfTI (.nii, .nii.gz) is supported`)
+  if (container === 'single' && magic === pair && terminated) {
+    throw new InputError(source, `is the header of a .hdr/.img pair (magic "${pair}"); name it .hdr and keep its .img beside it`)
   }
-  if (magic !== single || bytes[at + 3] !== 0) {
-    throw new InputError(source, `not a NIfTI-${version} file: magic is "${printable(bytes.subarray(at, at + 4))}", expected "${single}"`)
+  if (container === 'pair' && magic === single && terminated) {
+    throw new InputError(source, `is a .hdr whose magic "${single}" says its voxels follow in the same file; a single-file NIfTI is named .nii`)
+  }
+  const expected = container === 'single' ? single : pair
+  if (magic !== expected || !terminated) {
+    // A 348-byte header of a pair without a NIfTI magic is Analyze 7.5, which has none (nibabel reads it so too).
+    if (container === 'pair' && version === 1) return 'analyze'
+    throw new InputError(source, `not a NIfTI-${version} ${container === 'pair' ? 'pair header' : 'file'}: magic is "${printable(bytes.subarray(at, at + 4))}", expected "${expected}"`)
   }
   // NIfTI-2 follows the magic with \r\n\x1a\n (as PNG does) so a text-mode transfer that rewrote line ends is caught.
   if (version === 2) {
@@ -123,6 +155,7 @@ function checkMagic(bytes: Uint8Array, version: 1 | 2, source: string): void {
       throw new InputError(source, 'corrupt NIfTI-2 header: the bytes after the magic are not \\r\\n\\x1a\\n (was the file transferred in text mode?)')
     }
   }
+  return 'nifti'
 }
 
 function printable(bytes: Uint8Array): string {

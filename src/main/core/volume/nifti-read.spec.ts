@@ -184,7 +184,7 @@ describe('parseNifti: bad input is an InputError naming the file', () => {
   })
 
   it('an unsupported datatype, saying which', () => {
-    expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(3), { datatype: 128 }), SRC), SRC, /datatype code 128 \(RGB24\)/)
+    expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(24), { datatype: 32 }), SRC), SRC, /datatype code 32 \(complex64\)/, /supported: .*768 uint32/)
     expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(3), { datatype: 999 }), SRC), SRC, /datatype code 999;/)
   })
 
@@ -193,8 +193,8 @@ describe('parseNifti: bad input is an InputError naming the file', () => {
     expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(3), { voxOffset: 100 }), SRC), SRC, /vox_offset is 100/)
   })
 
-  it('several frames, and nonsense dims', () => {
-    const e = expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(12), { dim: [4, 3, 2, 1, 2, 1, 1, 1] }), SRC), SRC, /2 frames/, /3×2×1×2/)
+  it('a frame that does not exist, and nonsense dims', () => {
+    const e = expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(12), { dim: [4, 3, 2, 1, 2, 1, 1, 1] }), SRC, { frame: 2 }), SRC, /has 2 frames/, /3×2×1×2/, /choose 0–1/)
     expect(e.message).toContain(SRC)
     expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(3), { dim: [3, 3, 0, 1, 1, 1, 1, 1] }), SRC), SRC, /dim\[2\] is 0/)
     expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(3), { dim: [9, 3, 1, 1, 1, 1, 1, 1] }), SRC), SRC, /dim\[0\] is 9/)

@@ -112,3 +112,17 @@ export function buildTestNifti(data: VoxelArray, spec: TestNiftiSpec = {}): Uint
   const file = spec.truncateTo === undefined ? out : out.subarray(0, spec.truncateTo)
   return spec.gzip ? gzipSync(file) : file
 }
+
+/** A test .hdr/.img pair: NIfTI-1/2 (magic ni1 / ni2) or, with `analyze`, Analyze 7.5 (no magic). */
+export function buildTestPair(data: VoxelArray, spec: TestNiftiSpec & { analyze?: boolean } = {}): { header: Uint8Array; image: Uint8Array } {
+  const version = spec.version ?? 1
+  const hdrSize = version === 1 ? 348 : 540
+  const voxOffset = spec.voxOffset ?? 0
+  const magic = spec.magic ?? (spec.analyze ? '\0\0\0\0' : version === 1 ? 'ni1\0' : 'ni2\0')
+  // The single-file builder puts the voxels right after the header; a pair's .img has them at vox_offset.
+  const whole = buildTestNifti(data, { ...spec, magic, voxOffset, gzip: false, truncateTo: undefined })
+  const header = whole.slice(0, hdrSize)
+  const image = new Uint8Array(voxOffset + whole.length - hdrSize)
+  image.set(whole.subarray(hdrSize), voxOffset)
+  return spec.gzip ? { header: gzipSync(header), image: gzipSync(image) } : { header, image }
+}
