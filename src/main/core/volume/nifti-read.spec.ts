@@ -184,7 +184,8 @@ describe('parseNifti: bad input is an InputError naming the file', () => {
   })
 
   it('an unsupported datatype, saying which', () => {
-    expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(24), { datatype: 32 }), SRC), SRC, /datatype code 32 \(complex64\)/, /supported: .*768 uint32/)
+    expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(24), { datatype: 32 }), SRC), SRC, /datatype code 32 \(complex64\): complex voxels are not read; save their magnitude/)
+    expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(3), { datatype: 1536 }), SRC), SRC, /datatype code 1536 \(float128\); supported: .*768 uint32, 1024 int64, 1280 uint64/)
     expectInputError(() => parseNifti(buildTestNifti(new Uint8Array(3), { datatype: 999 }), SRC), SRC, /datatype code 999;/)
   })
 

@@ -148,6 +148,9 @@ function storedTypeOf(datatype: number, source: string): DtypeInfo | ConvertedDt
   const info = dtypeByCode.get(datatype) ?? convertedDtypeByCode.get(datatype)
   if (info) return info
   const name = unsupportedDtypeNames.get(datatype)
+  if (name?.startsWith('complex')) {
+    throw new InputError(source, `unsupported datatype code ${datatype} (${name}): complex voxels are not read; save their magnitude (or real part) as float32`)
+  }
   const supported = [...dtypeByCode.values(), ...convertedDtypeByCode.values()].map((d) => `${d.code} ${d.dtype}`).join(', ')
   throw new InputError(source, `unsupported datatype code ${datatype}${name ? ` (${name})` : ''}; supported: ${supported}`)
 }
