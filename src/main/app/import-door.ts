@@ -29,7 +29,8 @@ export interface ImportDoor {
 /** The imports started through the API of one open workbench. */
 export function createImportDoor(options: ImportDoorOptions): ImportDoor {
   const runner = options.runner ?? (options.dbPath === ':memory:' ? importInThread(options.db) : importOnWorker)
-  // Two imports of one name would race to the same insert and the same workspace folder.
+  // A second import of a name this workbench is importing is refused at once; across processes the store's commit
+  // decides, and the losing attempt removes only its own staged files (core/datasets/import.ts).
   const running = createCancelRegistry<string>({
     describe: (name) => name,
     alreadyRunning: 'is being imported already; wait for that import to end or cancel it',

@@ -121,6 +121,23 @@ describe('the orphan sweep at open', () => {
     expect(existsSync(join(outside, 'scan.nii.gz'))).toBe(true)
   })
 
+  it('leaves the workspace alone when opened through a copy of the store (a backup, an older copy restored elsewhere)', () => {
+    expect(sweepOrphans(db, workspace, { isAlive }).skipped).toBeUndefined()
+    const copyPath = join(root, 'copy.db')
+    db.exec(`VACUUM INTO '${copyPath}'`)
+    const copy = openDatabase(copyPath)
+    try {
+      // A checkpoint the copy has no row for: to the copy it looks orphaned, but the real store still owns it.
+      file(join(workspace, 'runs', String(createRun(db, { kind: 'training', config: {} })), 'model.ckpt'), 10)
+      const swept = sweepOrphans(copy, workspace, { isAlive })
+      expect(swept.removed).toEqual([])
+      expect(swept.skipped).toMatch(/names another store .*w\.db\); orphan files are left alone/)
+    } finally {
+      copy.close()
+    }
+    expect(readdirSync(join(workspace, 'runs'))).toHaveLength(1)
+  })
+
   it('leaves a workspace that another store claimed alone, saying why', () => {
     interruptedInterpolation()
     markInterruptedRuns(db, isAlive)

@@ -1,6 +1,8 @@
 // Which store a workspace belongs to. Removing "files no row refers to" is only safe against the store whose rows
 // those are: a workspace shared by two stores (two --db with one --workspace) would otherwise lose the other
-// store's files. The first store to sweep a workspace claims it with a marker file holding the store's id.
+// store's files. The first store to sweep a workspace claims it with a marker file holding the store's id and
+// file: a copy of the store (a backup opened elsewhere, an older copy restored beside the real one) has the same
+// id but another path, and a new store made at the old path has another id; neither sweeps the workspace.
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -23,7 +25,7 @@ export function storeId(db: Db): string {
 
 /** Whether the workspace is this store's (claiming it when no store has); with the reason when it is not. */
 export function claimWorkspace(db: Db, workspace: string): { ours: true } | { ours: false; reason: string } {
-  const id = storeId(db)
+  const id = `${storeId(db)} ${db.name}`
   const marker = join(workspace, storeMarkerFile)
   mkdirSync(workspace, { recursive: true })
   try {
