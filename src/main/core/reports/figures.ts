@@ -1,25 +1,22 @@
 /**
  * The paper's figures computed from a sweep's trials: each as rows of data (mean ± std and 95 % CI over
- * seeds), a Vega-Lite chart, the paired tests it rests on, and one plain sentence computed from the data.
+ * seeds), a Vega-Lite chart, the paired tests it rests on, and one plain sentence computed from the data under
+ * the rules of verdict.ts (a side is named higher or lower only where the test and the interval say so).
  */
 import type { TopLevelSpec } from 'vega-lite'
 import { summarise } from '../stats/summary'
-import { wilcoxonSignedRank } from '../stats/wilcoxon'
-import { countOf, describeP, groupBy, mean, round } from './group'
+import { lineChart } from './charts'
+import { countOf, groupBy, mean, round } from './group'
 import type { SweepData, TrialPoint } from './load'
+import { comparePaired, describeComparison, describeSpan, noDifference, pairsRange, type Comparison, type LabelledComparison, type Unit } from './verdict'
 
 export type Row = Record<string, string | number | null>
 
-export interface StatTest {
+/** One paired test of a figure: what was compared, and the comparison (verdict.ts). */
+export interface StatTest extends Comparison {
   figure: string
   comparison: string
   model: string
-  /** Pairs with a non-zero difference. */
-  n: number
-  statistic: number
-  pValue: number
-  medianDifference: number
-  method: 'exact' | 'normal'
 }
 
 export interface Figure {
@@ -32,6 +29,9 @@ export interface Figure {
   tests: StatTest[]
 }
 
+const IOU: Unit = { digits: 3, name: 'IoU' }
+const PERCENT: Unit = { digits: 1, name: '%' }
+
 const stats = (prefix: string, values: number[]): Row => {
   const s = summarise(values)
   return { [`${prefix}Mean`]: round(s.mean), [`${prefix}Std`]: round(s.std), [`${prefix}CiLow`]: round(s.ciLow), [`${prefix}CiHigh`]: round(s.ciHigh), seeds: s.n }
@@ -40,31 +40,16 @@ const sparse = (d: SweepData): TrialPoint[] => d.points.filter((p) => !p.dense &
 const cellKey = (p: TrialPoint): string => `${p.model}|${p.density}|${p.volumeFraction}`
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`
 
-/**
- * A line chart with error bars over seeds, one facet per model. With `y.range` the axis shows only the
- * metric's possible values and the error bars are clipped to it: with two seeds a 95 % t-interval is ±12.7 std
- * wide and would otherwise stretch an IoU axis from −1 to 2 (the CSV and JSON keep the intervals unclipped).
- */
-function lineChart(title: string, rows: Row[], x: { field: string; title: string; log?: boolean }, y: { field: string; title: string; range?: [number, number] }, color: { field: string; title: string }): TopLevelSpec {
-  const encX = { field: x.field, type: 'quantitative' as const, title: x.title, scale: x.log ? { type: 'log' as const } : { zero: false } }
-  const scaleY = y.range ? { domain: y.range, clamp: true } : { zero: false }
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    data: { values: rows },
-    facet: { field: 'model', type: 'nominal', title: 'model' },
-    spec: {
-      width: 320,
-      height: 220,
-      layer: [
-        { mark: { type: 'line', point: true }, encoding: { x: encX, y: { field: `${y.field}Mean`, type: 'quantitative', title: y.title, scale: scaleY }, color: { field: color.field, type: 'nominal', title: color.title } } },
-        { mark: 'errorbar', encoding: { x: encX, y: { field: `${y.field}CiLow`, type: 'quantitative', title: y.title, scale: scaleY }, y2: { field: `${y.field}CiHigh` }, color: { field: color.field, type: 'nominal' } } },
-      ],
-    },
-  } as TopLevelSpec
-}
+/** A cell named for sentences: "ρ = 0.1, s = 0.5 (m, 5.0 % of the slices)". */
+const cellName = (p: { density: number; volumeFraction: number; model: string }, budgetFraction?: number): string =>
+  `ρ = ${p.density}, s = ${p.volumeFraction} (${p.model}${budgetFraction === undefined ? '' : `, ${pct(budgetFraction)} of the slices`})`
+const rowCellName = (r: Row): string => cellName({ density: r.density as number, volumeFraction: r.volumeFraction as number, model: String(r.model) }, r.budgetFraction as number)
 
-/** Fig. 1: mean performance drop against dense training, by budget, one series per density. */
+/**
+ * Fig. 1: mean performance drop against dense training, by budget, one series per density. Each cell is tested
+ * against the dense model of the same seed on its relative IoU change; "lost" only where that change is
+ * detectably negative.
+ */
 export function figureDrop(d: SweepData): Figure {
   const dense = new Map(d.points.filter((p) => p.dense).map((p) => [`${p.model}|${p.seed}`, p.meanIou]))
   // Per seed: the cell's IoU (methods averaged) as a relative drop from that seed's dense model.
@@ -74,43 +59,66 @@ export function figureDrop(d: SweepData): Figure {
     if (base === undefined || base <= 0) return []
     return [{ ...first, drop: (base - mean(g.map((p) => p.meanIou))) / base, budgetFraction: mean(g.map((p) => p.budgetFraction)) }]
   })
-  const rows = [...groupBy(perSeed, cellKey).values()].map((g): Row => {
+  const cells = [...groupBy(perSeed, cellKey).values()]
+  const rows = cells.map((g): Row => {
     const f = g[0] as (typeof perSeed)[number]
     return { model: f.model, density: f.density, volumeFraction: f.volumeFraction, budgetFraction: round(mean(g.map((p) => p.budgetFraction))), ...stats('drop', g.map((p) => 100 * p.drop)) }
   })
-  if (rows.length === 0) return { id: 'fig1-drop', title: 'Fig. 1: drop against dense training', sentence: 'No sparse trial has a dense baseline of the same model and seed yet.', rows, chart: null, tests: [] }
-  const drops = rows.map((r) => r.dropMean as number)
-  const best = rows[drops.indexOf(Math.min(...drops))] as Row
-  const worst = rows[drops.indexOf(Math.max(...drops))] as Row
-  const cell = (r: Row): string => `ρ = ${r.density}, s = ${r.volumeFraction}, ${pct(r.budgetFraction as number)} of the slices`
-  // A negative drop is a sparse cell that beat dense training (seen with short training, where dense data is
-  // seen less than once); the sentence says "above" rather than a negative loss.
-  const change = (drop: number): string => (drop < 0 ? `${(-drop).toFixed(1)} % above` : `${drop.toFixed(1)} % below`)
-  const bestDrop = best.dropMean as number
-  const worstDrop = worst.dropMean as number
-  const sentence =
-    bestDrop >= 0
-      ? `Against dense training, sparse annotation lost between ${bestDrop.toFixed(1)} % (${cell(best)}) and ${worstDrop.toFixed(1)} % of the IoU (${cell(worst)}).`
-      : `Against dense training, sparse annotation scored from ${change(bestDrop)} dense (${cell(best)}) to ${change(worstDrop)} dense (${cell(worst)}); ` +
-        `${rows.filter((r) => (r.dropMean as number) < 0).length} of ${rows.length} sparse cells beat the dense baseline.`
-  const chart = lineChart('Fig. 1: IoU drop against dense training (%)', rows, { field: 'budgetFraction', title: 'budget (fraction of training slices)', log: true }, { field: 'drop', title: 'drop against dense (%)' }, { field: 'density', title: 'density ρ' })
-  return { id: 'fig1-drop', title: 'Fig. 1: mean performance drop against dense training, by budget', sentence, rows, chart, tests: [] }
+  const title = 'Fig. 1: mean performance drop against dense training, by budget'
+  if (rows.length === 0) return { id: 'fig1-drop', title, sentence: 'No sparse trial has a dense baseline of the same model and seed yet.', rows, chart: null, tests: [] }
+  // The change of each seed's IoU relative to its dense model (%): negative = below dense.
+  const labelled: LabelledComparison[] = cells.map((g, i) => ({ label: cellName(g[0] as TrialPoint, rows[i]?.budgetFraction as number), c: comparePaired(g.map((p) => -100 * p.drop)) }))
+  const tests: StatTest[] = labelled.map(({ c }, i) => ({ figure: 'fig1', comparison: `ρ = ${rows[i]?.density}, s = ${rows[i]?.volumeFraction} against dense (relative IoU change, %)`, model: String(rows[i]?.model), ...c }))
+  const chart = lineChart('Fig. 1: IoU drop against dense training (%)', rows, { field: 'budgetFraction', title: 'budget (fraction of training slices)', log: true }, { field: 'drop', title: `${d.split} IoU drop against dense (%)` }, { field: 'density', title: 'density ρ' })
+  return { id: 'fig1-drop', title, sentence: dropSentence(labelled), rows, chart, tests }
 }
 
-/** Fig. 2: IoU against budget, one series per volume count s. */
+/** Fig. 1's sentence: cells that lost, gained, and showed no detectable difference, with n, test and effect. */
+export function dropSentence(cells: readonly LabelledComparison[]): string {
+  const lost = cells.filter((x) => x.c.verdict === 'lower')
+  const gained = cells.filter((x) => x.c.verdict === 'higher')
+  const none = cells.filter((x) => x.c.verdict === 'none')
+  const what = 'median IoU change'
+  const parts: string[] = []
+  if (lost.length) parts.push(`${countOf(lost.length, cells.length, 'sparse cell')} lost IoU detectably (${describeSpan(lost, PERCENT, what)})`)
+  if (gained.length) parts.push(`${countOf(gained.length, cells.length, 'sparse cell')} scored detectably above dense (${describeSpan(gained, PERCENT, what)})`)
+  if (none.length) {
+    const which = none.length === cells.length ? (cells.length === 1 ? 'the one sparse cell' : `all ${cells.length} sparse cells`) : `the other ${none.length}`
+    parts.push(`${which}: ${noDifference(pairsRange(none.map((x) => x.c)))} (${describeSpan(none, PERCENT, what)})`)
+  }
+  return `Against dense training (Wilcoxon signed-rank on each seed's IoU change relative to its dense model, paired by seed, n = ${pairsRange(cells.map((x) => x.c))} per cell), ${parts.join('; ')}.`
+}
+
+/** Fig. 2: IoU against budget, one series per volume count s; the best cell tested against the next best. */
 export function figureBudget(d: SweepData): Figure {
-  const rows = [...groupBy(sparse(d), (p) => `${cellKey(p)}|${p.seed}`).values()]
-    .map((g) => ({ ...(g[0] as TrialPoint), meanIou: mean(g.map((p) => p.meanIou)) }))
-  const cells = [...groupBy(rows, cellKey).values()].map((g): Row => {
+  const perSeed = [...groupBy(sparse(d), (p) => `${cellKey(p)}|${p.seed}`).values()]
+    .map((g) => ({ ...(g[0] as TrialPoint), meanIou: mean(g.map((p) => p.meanIou)), budgetFraction: mean(g.map((p) => p.budgetFraction)) }))
+  const groups = [...groupBy(perSeed, cellKey).values()]
+  const cells = groups.map((g): Row => {
     const f = g[0] as TrialPoint
     return { model: f.model, volumeFraction: f.volumeFraction, density: f.density, budgetFraction: round(mean(g.map((p) => p.budgetFraction))), ...stats('iou', g.map((p) => p.meanIou)) }
   })
-  const best = cells.reduce<Row | null>((b, r) => (b === null || (r.iouMean as number) > (b.iouMean as number) ? r : b), null)
-  const sentence = best
-    ? `The best sparse cell was ρ = ${best.density}, s = ${best.volumeFraction} (${best.model}): IoU ${(best.iouMean as number).toFixed(3)} with ${pct(best.budgetFraction as number)} of the training slices annotated.`
-    : 'No sparse trial is done yet.'
-  const chart = cells.length ? lineChart('Fig. 2: IoU against budget', cells, { field: 'budgetFraction', title: 'budget (fraction of training slices)', log: true }, { field: 'iou', title: 'test IoU (95 % CI clipped to 0–1)', range: [0, 1] }, { field: 'volumeFraction', title: 'volume count s' }) : null
-  return { id: 'fig2-budget', title: 'Fig. 2: IoU against budget, coloured by volume count', sentence, rows: cells, chart, tests: [] }
+  const ranked = groups.map((g, i) => ({ g, row: cells[i] as Row })).sort((a, b) => (b.row.iouMean as number) - (a.row.iouMean as number))
+  const [best, next] = ranked
+  const tests: StatTest[] = []
+  let sentence = 'No sparse trial is done yet.'
+  const name = rowCellName
+  const score = (r: Row): string => `mean ${d.split} IoU ${(r.iouMean as number).toFixed(3)}`
+  if (best && !next) {
+    sentence = `Only one sparse cell is done, ${name(best.row)}: ${score(best.row)} over n = ${best.g.length} seeds; there is nothing to compare it with.`
+  } else if (best && next) {
+    const other = new Map(next.g.map((p) => [p.seed, p.meanIou]))
+    const paired = best.g.filter((p) => other.has(p.seed))
+    const c = comparePaired(paired.map((p) => p.meanIou - (other.get(p.seed) as number)))
+    tests.push({ figure: 'fig2', comparison: `${name(best.row)} vs ${name(next.row)}`, model: String(best.row.model), ...c })
+    const tied = best.row.iouMean === next.row.iouMean
+    const head = tied
+      ? `${name(best.row)} and ${name(next.row)} tied for the highest ${score(best.row)}`
+      : `The highest ${score(best.row)} was ${name(best.row)}; the next best, ${name(next.row)}, had ${(next.row.iouMean as number).toFixed(3)}`
+    sentence = `${head}. ${describeComparison(c, { first: 'The best', second: 'the next best' }, IOU, 'seed')}.`
+  }
+  const chart = cells.length ? lineChart('Fig. 2: IoU against budget', cells, { field: 'budgetFraction', title: 'budget (fraction of training slices)', log: true }, { field: 'iou', title: `${d.split} IoU (95 % CI clipped to 0–1)`, range: [0, 1] }, { field: 'volumeFraction', title: 'volume count s' }) : null
+  return { id: 'fig2-budget', title: 'Fig. 2: IoU against budget, coloured by volume count', sentence, rows: cells, chart, tests }
 }
 
 /** Fig. 3: IoU against density along lines of equal budget (ρ·s constant), with the paper's question answered. */
@@ -119,7 +127,7 @@ export function figureEqualBudget(d: SweepData): Figure {
   const lines = [...groupBy(perSeed, (p) => `${p.model}|${p.nominalBudget}`).values()].filter((g) => new Set(g.map((p) => p.density)).size >= 2)
   const rows: Row[] = []
   const tests: StatTest[] = []
-  let moreVolumesWon = 0
+  const labelled: LabelledComparison[] = []
   for (const line of lines) {
     const f = line[0] as TrialPoint
     const cells = [...groupBy(line, cellKey).values()]
@@ -131,20 +139,37 @@ export function figureEqualBudget(d: SweepData): Figure {
     const bySpread = [...cells].sort((a, b) => (a[0] as TrialPoint).volumeFraction - (b[0] as TrialPoint).volumeFraction)
     const few = bySpread[0] as TrialPoint[]
     const many = bySpread.at(-1) as TrialPoint[]
-    if (mean(many.map((p) => p.meanIou)) > mean(few.map((p) => p.meanIou))) moreVolumesWon++
-    const seeds = many.map((p) => p.seed).filter((s) => few.some((q) => q.seed === s))
-    if (seeds.length > 0) {
-      const w = wilcoxonSignedRank(seeds.map((s) => (many.find((p) => p.seed === s) as TrialPoint).meanIou), seeds.map((s) => (few.find((p) => p.seed === s) as TrialPoint).meanIou))
-      tests.push({ figure: 'fig3', comparison: `budget ${f.nominalBudget}: s = ${(many[0] as TrialPoint).volumeFraction} vs s = ${(few[0] as TrialPoint).volumeFraction}`, model: f.model, n: w.n, statistic: w.statistic, pValue: w.pValue, medianDifference: w.medianDifference, method: w.method })
-    }
+    const fewBySeed = new Map(few.map((p) => [p.seed, p.meanIou]))
+    const paired = many.filter((p) => fewBySeed.has(p.seed))
+    if (paired.length === 0) continue
+    const c = comparePaired(paired.map((p) => p.meanIou - (fewBySeed.get(p.seed) as number)))
+    const label = `budget ${f.nominalBudget} (${f.model}), s = ${(many[0] as TrialPoint).volumeFraction} vs s = ${(few[0] as TrialPoint).volumeFraction}`
+    labelled.push({ label, c })
+    tests.push({ figure: 'fig3', comparison: `budget ${f.nominalBudget}: s = ${(many[0] as TrialPoint).volumeFraction} vs s = ${(few[0] as TrialPoint).volumeFraction}`, model: f.model, ...c })
   }
-  const sentence = lines.length
-    ? `At ${countOf(moreVolumesWon, lines.length, 'budget')} with several ways to spend it, more volumes with fewer slices each scored a higher mean IoU than fewer volumes with more slices.`
-    : 'The grid has no two cells of equal budget (ρ·s), so density and volume count cannot be traded off here.'
+  let sentence = 'The grid has no two cells of equal budget (ρ·s), so density and volume count cannot be traded off here.'
+  if (labelled.length) {
+    const count = (v: string): number => labelled.filter((x) => x.c.verdict === v).length
+    const none = count('none')
+    sentence =
+      `Along ${countOf(labelled.length, labelled.length, 'line')} of equal budget (ρ·s), more volumes with fewer slices each against fewer volumes with more slices each ` +
+      `(Wilcoxon signed-rank, paired by seed, n = ${pairsRange(labelled.map((x) => x.c))} per line): detectably higher on ${count('higher')}, detectably lower on ${count('lower')}` +
+      `${none ? `, ${noDifference(pairsRange(labelled.filter((x) => x.c.verdict === 'none').map((x) => x.c)))} on ${none}` : ''} (${describeSpan(labelled, IOU)}).`
+  }
   const chart = rows.length
-    ? lineChart('Fig. 3: IoU along lines of equal budget', rows.map((r) => ({ ...r, budget: String(r.budget) })), { field: 'density', title: 'density ρ', log: true }, { field: 'iou', title: 'test IoU (95 % CI clipped to 0–1)', range: [0, 1] }, { field: 'budget', title: 'budget ρ·s' })
+    ? lineChart('Fig. 3: IoU along lines of equal budget', rows.map((r) => ({ ...r, budget: String(r.budget) })), { field: 'density', title: 'density ρ', log: true }, { field: 'iou', title: `${d.split} IoU (95 % CI clipped to 0–1)`, range: [0, 1] }, { field: 'budget', title: 'budget ρ·s' })
     : null
   return { id: 'fig3-equal-budget', title: 'Fig. 3: IoU against density along lines of equal budget', sentence, rows, chart, tests }
+}
+
+/** Whether each method's mean IoU rises with density (strictly, density by density), in words. */
+function densityTrend(rows: readonly Row[]): string {
+  const byMethod = [...groupBy(rows, (r) => String(r.method)).entries()].filter(([, g]) => g.length >= 2)
+  if (byMethod.length === 0) return 'one density was measured'
+  const rises = byMethod.filter(([, g]) => g.every((r, i) => i === 0 || (r.iouMean as number) > ((g[i - 1] as Row).iouMean as number)))
+  if (rises.length === byMethod.length) return `mean IoU rose with density for ${byMethod.length === 1 ? 'it' : `each of the ${byMethod.length} methods`}`
+  if (rises.length === 0) return 'mean IoU did not rise steadily with density for any method'
+  return `mean IoU rose steadily with density for ${rises.map(([m]) => m).join(', ')} only`
 }
 
 /** Table 3: interpolated-mask IoU by density, per interpolation method (the sweep's plans). */
@@ -154,11 +179,22 @@ export function tableInterpolation(d: SweepData): Figure {
     return { method: f.method, density: f.density, plans: g.length, ...stats('iou', g.map((p) => p.meanIou)), diceMean: round(mean(g.map((p) => p.meanDice))) }
   })
   rows.sort((a, b) => String(a.method).localeCompare(String(b.method)) || (a.density as number) - (b.density as number))
-  const byMethod = [...groupBy(rows, (r) => String(r.method)).values()].map((g) => ({ method: String(g[0]?.method), iou: mean(g.map((r) => r.iouMean as number)) }))
-  const best = byMethod.sort((a, b) => b.iou - a.iou)[0]
-  const sentence = best
-    ? `Interpolated masks reached a mean IoU of ${best.iou.toFixed(3)} against the dense labels with ${best.method}${byMethod.length > 1 ? `, the best of ${byMethod.length} methods` : ''}; ${rows.length > 1 ? 'quality rises with density' : 'one density was measured'}.`
-    : 'This sweep interpolated no plan (add an interpolation method to the grid).'
+  const byMethod = [...groupBy(d.interpolation, (p) => p.method).values()]
+    .map((g) => ({ method: (g[0] as (typeof d.interpolation)[number]).method, iou: mean(g.map((p) => p.meanIou)), plans: new Map(g.map((p) => [p.planId, p.meanIou])) }))
+    .sort((a, b) => b.iou - a.iou)
+  const [best, next] = byMethod
+  const tests: StatTest[] = []
+  let sentence = 'This sweep interpolated no plan (add an interpolation method to the grid).'
+  if (best && !next) {
+    sentence = `Interpolated masks reached a mean IoU of ${best.iou.toFixed(3)} against the dense labels with ${best.method} over n = ${best.plans.size} plans (one method, nothing to compare); ${densityTrend(rows)}.`
+  } else if (best && next) {
+    const shared = [...best.plans.keys()].filter((id) => next.plans.has(id))
+    const c = comparePaired(shared.map((id) => (best.plans.get(id) as number) - (next.plans.get(id) as number)))
+    tests.push({ figure: 'table3', comparison: `${best.method} vs ${next.method}`, model: '-', ...c })
+    sentence =
+      `Interpolated masks reached a mean IoU against the dense labels of ${best.iou.toFixed(3)} with ${best.method} and ${next.iou.toFixed(3)} with ${next.method}` +
+      `${byMethod.length > 2 ? ` (the two highest of ${byMethod.length} methods)` : ''}; ${describeComparison(c, { first: best.method, second: next.method }, IOU, 'plan')}; ${densityTrend(rows)}.`
+  }
   const chart: TopLevelSpec | null = rows.length
     ? ({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -170,7 +206,7 @@ export function tableInterpolation(d: SweepData): Figure {
         encoding: { x: { field: 'density', type: 'quantitative', scale: { type: 'log' }, title: 'density ρ' }, y: { field: 'iouMean', type: 'quantitative', title: 'IoU of interpolated masks' }, color: { field: 'method', type: 'nominal' } },
       } as TopLevelSpec)
     : null
-  return { id: 'table3-interpolation', title: 'Table 3: interpolated-mask IoU by density, per method', sentence, rows, chart, tests: [] }
+  return { id: 'table3-interpolation', title: 'Table 3: interpolated-mask IoU by density, per method', sentence, rows, chart, tests }
 }
 
 /** Fig. 4: training with against without interpolated masks on the same slices, paired by plan and seed. */
@@ -187,10 +223,9 @@ export function figureInterpolation(d: SweepData): Figure {
   const parts: string[] = []
   for (const g of groupBy(pairs, (p) => `${p.model}|${p.interpolation}`).values()) {
     const f = g[0] as (typeof pairs)[number]
-    const w = wilcoxonSignedRank(g.map((p) => p.with), g.map((p) => p.without))
-    tests.push({ figure: 'fig4', comparison: `${f.interpolation} vs none`, model: f.model, n: w.n, statistic: w.statistic, pValue: w.pValue, medianDifference: w.medianDifference, method: w.method })
-    const higher = g.filter((p) => p.with > p.without).length
-    parts.push(`with ${f.interpolation} masks ${f.model} scored higher in ${countOf(higher, g.length, 'pair')} (median difference ${w.medianDifference >= 0 ? '+' : ''}${w.medianDifference.toFixed(3)} IoU, Wilcoxon ${describeP(w.pValue)})`)
+    const c = comparePaired(g.map((p) => p.with - p.without))
+    tests.push({ figure: 'fig4', comparison: `${f.interpolation} vs none`, model: f.model, ...c })
+    parts.push(describeComparison(c, { first: `${f.model} with ${f.interpolation} masks`, second: 'without' }, IOU, 'plan and seed'))
   }
   const sentence = parts.length ? `Trained on the same slices, ${parts.join('; ')}.` : 'The grid has no interpolation method, so there is nothing to pair.'
   const chart: TopLevelSpec | null = rows.length
@@ -221,24 +256,32 @@ export function figureMethods(d: SweepData): Figure {
     return { model: f.model, method: f.method, cells: g.length, ...stats('relative', g.map((p) => 100 * p.relative)) }
   })
   const tests: StatTest[] = []
+  const labelled: LabelledComparison[] = []
   for (const g of groupBy(relative, (p) => p.model).values()) {
     const methods = [...new Set(g.map((p) => p.method))]
+    const model = (g[0] as TrialPoint).model
     for (let i = 0; i < methods.length; i++) {
       for (let j = i + 1; j < methods.length; j++) {
         const a = new Map(g.filter((p) => p.method === methods[i]).map((p) => [`${cellKey(p)}|${p.seed}`, p.meanIou]))
         const paired = g.filter((p) => p.method === methods[j] && a.has(`${cellKey(p)}|${p.seed}`))
-        const w = wilcoxonSignedRank(paired.map((p) => a.get(`${cellKey(p)}|${p.seed}`) as number), paired.map((p) => p.meanIou))
-        tests.push({ figure: 'fig5', comparison: `${methods[i]} vs ${methods[j]}`, model: (g[0] as TrialPoint).model, n: w.n, statistic: w.statistic, pValue: w.pValue, medianDifference: w.medianDifference, method: w.method })
+        const c = comparePaired(paired.map((p) => (a.get(`${cellKey(p)}|${p.seed}`) as number) - p.meanIou))
+        tests.push({ figure: 'fig5', comparison: `${methods[i]} vs ${methods[j]}`, model, ...c })
+        labelled.push({ label: `${methods[i]} vs ${methods[j]} (${model})`, c })
       }
     }
   }
   let sentence = 'The grid has one selection method, so methods cannot be compared.'
-  if (rows.length) {
-    const best = [...rows].sort((a, b) => (b.relativeMean as number) - (a.relativeMean as number))[0] as Row
-    const significant = tests.filter((t) => t.pValue < 0.05)
-    sentence =
-      `${best.method} scored ${(best.relativeMean as number) >= 0 ? '+' : ''}${(best.relativeMean as number).toFixed(1)} % against the mean of the methods on the same cells (${best.model}, the best); ` +
-      (significant.length ? `${countOf(significant.length, tests.length, 'pairwise comparison')} differed significantly (Wilcoxon p < 0.05).` : `no pair of methods differed significantly (Wilcoxon, all p ≥ 0.05 over ${countOf(tests.length, tests.length, 'comparison')}).`)
+  if (labelled.length) {
+    const detected = labelled.filter((x) => x.c.verdict !== 'none')
+    const none = labelled.filter((x) => x.c.verdict === 'none')
+    const test = `Wilcoxon signed-rank on IoU, paired by cell and seed, n = ${pairsRange(labelled.map((x) => x.c))} per comparison`
+    const named = detected.map((x) => {
+      const [first, second] = x.label.split(' vs ')
+      return describeComparison(x.c, { first: first as string, second: second as string }, IOU, 'cell and seed')
+    })
+    sentence = detected.length
+      ? `Between selection methods (${test}): ${named.join('; ')}${none.length ? `; the other ${countOf(none.length, labelled.length, 'comparison')}: ${noDifference(pairsRange(none.map((x) => x.c)))} (${describeSpan(none, IOU)})` : ''}.`
+      : `Between selection methods, ${noDifference(pairsRange(labelled.map((x) => x.c)))} ${labelled.length === 1 ? 'in the one comparison' : `in any of the ${labelled.length} comparisons`} (${test}; ${describeSpan(labelled, IOU)}).`
   }
   const chart: TopLevelSpec | null = rows.length
     ? ({

@@ -19,11 +19,6 @@ export function round(x: number): number | null {
   return Number.isFinite(x) ? Number(x.toPrecision(6)) : null
 }
 
-/** A p-value in words for the sentences. */
-export function describeP(p: number): string {
-  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`
-}
-
 /** "1 of 1 budget", "3 of 4 budgets". */
 export function countOf(k: number, n: number, noun: string): string {
   return `${k} of ${n} ${noun}${n === 1 ? '' : 's'}`

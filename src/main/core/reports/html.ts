@@ -12,11 +12,26 @@ function table(rows: readonly Row[]): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
 }
 
+const fourDigits = (x: number | null): number | string => (x === null ? 'unbounded' : Number(x.toPrecision(4)))
 const testRows = (tests: readonly StatTest[]): Row[] =>
-  tests.map((t) => ({ model: t.model, comparison: t.comparison, pairs: t.n, W: t.statistic, p: Number(t.pValue.toPrecision(4)), 'median difference': Number(t.medianDifference.toPrecision(4)), method: t.method }))
+  tests.map((t) => ({
+    model: t.model,
+    comparison: t.comparison,
+    pairs: t.pairs,
+    'non-zero': t.n,
+    W: t.statistic,
+    p: Number(t.pValue.toPrecision(4)),
+    'median difference': fourDigits(t.medianDifference),
+    '95 % CI low': fourDigits(t.ciLow),
+    '95 % CI high': fourDigits(t.ciHigh),
+    verdict: t.verdict === 'none' ? 'no difference detectable' : t.verdict,
+    method: t.method,
+  }))
 
 export interface HtmlReport {
   title: string
+  /** Shown first, as a warning (an under-trained sweep). */
+  warnings: string[]
   /** Lines about the sweep: data set, grid, preset reductions, timings. */
   about: string[]
   figures: readonly { figure: Figure; svg: string | null }[]
@@ -42,10 +57,12 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 .sentence{font-size:1.05em;background:#f3f6fa;padding:.6em .8em;border-left:4px solid #4c78a8}
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f5f5f5}
 .chart svg{max-width:100%;height:auto}.empty{color:#888}
+.warning{background:#fdecea;border-left:4px solid #c0392b;padding:.6em .8em;font-weight:600}
 </style></head>
 <body>
 <h1>${escape(report.title)}</h1>
-<ul>${report.about.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>
+${report.warnings.map((w) => `<p class="warning">${escape(w)}</p>`).join('\n')}
+<ul>${report.about.filter((l) => !report.warnings.includes(l)).map((l) => `<li>${escape(l)}</li>`).join('')}</ul>
 <h2>Findings</h2>
 <ol>${report.figures.map(({ figure }) => `<li><a href="#${escape(figure.id)}">${escape(figure.title)}</a>: ${escape(figure.sentence)}</li>`).join('\n')}</ol>
 ${sections}

@@ -1,8 +1,10 @@
 /** The data every report is computed from: a sweep's done trials and its plans' interpolation runs. */
 import type { SweepRecord, TrialRecord } from '../../../shared/sweep'
+import { ValidationRecordSchema } from '../../../shared/training'
 import { requireSweep } from '../sweeps/control'
 import type { Db } from '../store/database'
-import { listRuns } from '../store/runs-repo'
+import { getRun, listRuns } from '../store/runs-repo'
+import type { DenseRun } from './plateau'
 import { listTrials } from '../store/sweeps-repo'
 
 /** One done trial, flattened for grouping. */
@@ -41,6 +43,22 @@ export interface SweepData {
   trials: TrialRecord[]
   points: TrialPoint[]
   interpolation: InterpolationPoint[]
+  /** The split the trials were scored on (the sweep's evaluateOn). */
+  split: 'test' | 'validation'
+  /** The done dense trials with their runs' validation curves (null where the run recorded none). */
+  denseRuns: DenseRun[]
+}
+
+/** The split a sweep's trials are scored on: its train config's evaluateOn (test unless it says validation). */
+export function sweepSplit(sweep: SweepRecord): 'test' | 'validation' {
+  return sweep.definition.train.evaluateOn === 'validation' ? 'validation' : 'test'
+}
+
+/** The validation curve a trial's run recorded, or null. */
+function validationCurve(db: Db, runId: number | null): DenseRun['curve'] {
+  const result = runId === null ? null : getRun(db, runId)?.result
+  const parsed = ValidationRecordSchema.safeParse(result?.validation)
+  return parsed.success ? parsed.data.curve : null
 }
 
 /** Loads a sweep's results from the store (an InputError when the sweep does not exist). */
@@ -79,5 +97,8 @@ export function loadSweepData(db: Db, sweepId: number): SweepData {
     if (typeof meanIoU !== 'number' || typeof meanDice !== 'number') continue
     interpolation.push({ planId: planId as number, method: String(run.config.method), density: spec.density, volumeFraction: spec.volumeFraction, seed: spec.seed, meanIou: meanIoU, meanDice })
   }
-  return { sweep, trials, points, interpolation }
+  const denseRuns: DenseRun[] = trials.flatMap((t) =>
+    t.status === 'done' && t.metrics && t.spec.dense ? [{ model: t.spec.model, seed: t.spec.seed, steps: t.metrics.steps, curve: validationCurve(db, t.runId) }] : [],
+  )
+  return { sweep, trials, points, interpolation, split: sweepSplit(sweep), denseRuns }
 }

@@ -44,7 +44,7 @@ function point(p: Partial<TrialPoint> & { density: number; volumeFraction: numbe
     ...p,
   }
 }
-const data = (points: TrialPoint[], interpolation: SweepData['interpolation'] = []): SweepData => ({ sweep, trials: [], points, interpolation })
+const data = (points: TrialPoint[], interpolation: SweepData["interpolation"] = []): SweepData => ({ sweep, trials: [], points, interpolation, split: "test", denseRuns: [] })
 
 describe('figures on known data', () => {
   it('Fig. 1: the relative drop from the same seed\'s dense model, averaged over seeds', () => {
@@ -60,17 +60,31 @@ describe('figures on known data', () => {
     expect(fig.rows[0]?.dropMean).toBeCloseTo(17.5, 4)
     expect(fig.rows[0]?.dropStd).toBeCloseTo(10.6066, 3)
     expect(fig.rows[0]?.dropCiHigh).toBeCloseTo(17.5 + (12.7062 * 10.6066) / Math.SQRT2, 2)
-    expect(fig.sentence).toMatch(/between 17\.5 % .* and 17\.5 % of the IoU/)
+    // Two seeds, both below dense: a loss in each, but n = 2 cannot show one.
+    expect(fig.sentence).toBe(
+      "Against dense training (Wilcoxon signed-rank on each seed's IoU change relative to its dense model, paired by seed, n = 2 per cell), " +
+        'the one sparse cell: no difference detectable with n = 2 (median IoU change −17.5 % (95 % interval unbounded at n = 2) at ρ = 0.1, s = 0.5 (m, 5.0 % of the slices)).',
+    )
+    expect(fig.sentence).not.toMatch(/lost/)
+    expect(fig.tests[0]).toMatchObject({ pairs: 2, medianDifference: -17.5, ciLow: null, ciHigh: null, verdict: 'none' })
   })
 
-  it('Fig. 1 says "above dense" for sparse cells that beat the dense baseline', () => {
-    const fig = figureDrop(data([
-      point({ dense: true, density: 1, volumeFraction: 1, meanIou: 0.5 }),
-      point({ density: 0.1, volumeFraction: 0.5, meanIou: 0.6 }),
-      point({ density: 0.2, volumeFraction: 1, meanIou: 0.45 }),
-    ]))
+  it('Fig. 1 says "lost" only for detectable losses and "above dense" only for detectable gains', () => {
+    const pts: TrialPoint[] = []
+    for (const seed of [0, 1, 2, 3, 4, 5]) {
+      pts.push(point({ dense: true, density: 1, volumeFraction: 1, meanIou: 0.8, seed }))
+      // Below dense in every seed (a loss), above dense in every seed (a gain), and on both sides (no difference).
+      pts.push(point({ density: 0.1, volumeFraction: 0.5, meanIou: 0.6 + 0.01 * seed, seed }))
+      pts.push(point({ density: 0.2, volumeFraction: 1, meanIou: 0.84 + 0.001 * seed, seed }))
+      pts.push(point({ density: 0.4, volumeFraction: 1, meanIou: seed % 2 ? 0.79 - 0.001 * seed : 0.81 + 0.001 * seed, seed }))
+    }
+    const fig = figureDrop(data(pts))
+    expect(fig.tests.map((t) => t.verdict)).toEqual(['lower', 'higher', 'none'])
     expect(fig.sentence).toBe(
-      'Against dense training, sparse annotation scored from 20.0 % above dense (ρ = 0.1, s = 0.5, 5.0 % of the slices) to 10.0 % below dense (ρ = 0.2, s = 1, 20.0 % of the slices); 1 of 2 sparse cells beat the dense baseline.',
+      "Against dense training (Wilcoxon signed-rank on each seed's IoU change relative to its dense model, paired by seed, n = 6 per cell), " +
+        '1 of 3 sparse cells lost IoU detectably (median IoU change −21.9 % (95 % CI −25.0 to −18.8 %) at ρ = 0.1, s = 0.5 (m, 5.0 % of the slices)); ' +
+        '1 of 3 sparse cells scored detectably above dense (median IoU change +5.3 % (95 % CI +5.0 to +5.6 %) at ρ = 0.2, s = 1 (m, 20.0 % of the slices)); ' +
+        'the other 1: no difference detectable with n = 6 (median IoU change −0.1 % (95 % CI −1.9 to +1.8 %) at ρ = 0.4, s = 1 (m, 40.0 % of the slices)).',
     )
   })
 
@@ -84,7 +98,11 @@ describe('figures on known data', () => {
       pts.push(point({ density: 0.8, volumeFraction: 0.25, meanIou: 0.72, seed }))
     }
     const fig = figureEqualBudget(data(pts))
-    expect(fig.sentence).toBe('At 1 of 2 budgets with several ways to spend it, more volumes with fewer slices each scored a higher mean IoU than fewer volumes with more slices.')
+    expect(fig.sentence).toBe(
+      'Along 2 of 2 lines of equal budget (ρ·s), more volumes with fewer slices each against fewer volumes with more slices each (Wilcoxon signed-rank, paired by seed, n = 6 per line): ' +
+        'detectably higher on 1, detectably lower on 1 (median difference from −0.018 IoU (95 % CI −0.020 to −0.015 IoU) at budget 0.2 (m), s = 0.5 vs s = 0.25 ' +
+        'to +0.112 IoU (95 % CI +0.100 to +0.125 IoU) at budget 0.1 (m), s = 1 vs s = 0.25).',
+    )
     expect(fig.tests).toHaveLength(2)
     // 6 pairs all in one direction: exact two-sided p = 2/64.
     for (const t of fig.tests) expect(t.pValue).toBeCloseTo(2 / 64, 12)
@@ -114,9 +132,11 @@ describe('figures on known data', () => {
     }
     const fig = figureInterpolation(data(pts))
     expect(fig.rows).toHaveLength(6)
-    expect(fig.tests[0]).toMatchObject({ n: 6, statistic: 0, method: 'exact' })
+    expect(fig.tests[0]).toMatchObject({ n: 6, pairs: 6, statistic: 0, method: 'exact', verdict: 'higher' })
     expect(fig.tests[0]?.pValue).toBeCloseTo(2 / 64, 12)
-    expect(fig.sentence).toBe('Trained on the same slices, with propagate masks m scored higher in 6 of 6 pairs (median difference +0.066 IoU, Wilcoxon p = 0.031).')
+    expect(fig.sentence).toBe(
+      'Trained on the same slices, m with propagate masks scored higher than without (median difference +0.066 IoU, 95 % CI +0.060 to +0.072 IoU; Wilcoxon signed-rank, paired by plan and seed, n = 6, p = 0.031).',
+    )
     const table = tableInterpolation(
       data([], [
         { planId: 1, method: 'sdf', density: 0.1, volumeFraction: 1, seed: 0, meanIou: 0.6, meanDice: 0.7 },
@@ -135,8 +155,29 @@ describe('figures on known data', () => {
     }
     const fig = figureMethods(data(pts))
     expect(fig.rows.map((r) => [r.method, r.relativeMean])).toEqual([['fixed', 20], ['random', -20]])
-    expect(fig.tests[0]).toMatchObject({ comparison: 'fixed vs random', n: 2 })
-    expect(fig.sentence).toMatch(/^fixed scored \+20\.0 % against the mean of the methods .* no pair of methods differed significantly/)
+    expect(fig.tests[0]).toMatchObject({ comparison: 'fixed vs random', n: 2, verdict: 'none' })
+    // fixed is 0.2 above random in both pairs, yet two pairs cannot show it: no method is named the better.
+    expect(fig.sentence).toBe(
+      'Between selection methods, no difference detectable with n = 2 in the one comparison (Wilcoxon signed-rank on IoU, paired by cell and seed, n = 2 per comparison; ' +
+        'median difference +0.200 IoU (95 % interval unbounded at n = 2) at fixed vs random (m)).',
+    )
+    expect(fig.sentence).not.toMatch(/best|higher|lower/)
+  })
+
+  it('Fig. 5 names a method higher only where its comparison is detectable', () => {
+    const pts: TrialPoint[] = []
+    for (const seed of [0, 1, 2]) {
+      for (const [density, volumeFraction] of [[0.1, 1], [0.2, 1]] as const) {
+        const base = 0.5 + density + 0.01 * seed
+        pts.push(point({ density, volumeFraction, meanIou: base + 0.05 + 0.001 * seed, seed, method: 'fixed' }))
+        pts.push(point({ density, volumeFraction, meanIou: base, seed, method: 'random' }))
+        pts.push(point({ density, volumeFraction, meanIou: base + (seed % 2 ? 0.002 : -0.002) * (1 + density), seed, method: 'representative' }))
+      }
+    }
+    const fig = figureMethods(data(pts))
+    expect(fig.tests.map((t) => [t.comparison, t.verdict])).toEqual([['fixed vs random', 'higher'], ['fixed vs representative', 'higher'], ['random vs representative', 'none']])
+    expect(fig.sentence).toMatch(/^Between selection methods \(Wilcoxon signed-rank on IoU, paired by cell and seed, n = 6 per comparison\): fixed scored higher than random \(m\) \(median difference \+0\.051 IoU, 95 % CI \+0\.050 to \+0\.052 IoU; Wilcoxon signed-rank, paired by cell and seed, n = 6, p = 0\.0\d\d\); fixed scored higher than representative \(m\)/)
+    expect(fig.sentence).toMatch(/; the other 1 of 3 comparisons: no difference detectable with n = 6 \(median difference [+−]0\.\d{3} IoU \(95 % CI −0\.\d{3} to \+0\.\d{3} IoU\) at random vs representative \(m\)\)\.$/)
   })
 
   it('empty figures say so in words and have no chart', () => {

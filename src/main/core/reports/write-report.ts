@@ -12,6 +12,8 @@ import { toCsv } from './csv'
 import { allFigures, type Figure, type Row } from './figures'
 import { renderHtml } from './html'
 import { loadSweepData, type SweepData } from './load'
+import { baselineStatement } from './plateau'
+import { describeProtocol } from './protocol'
 import { renderSvg, svgToPng } from './render'
 
 export interface ReportSummary {
@@ -19,25 +21,34 @@ export interface ReportSummary {
   dataset: string
   outDir: string
   files: string[]
+  /** Shown above everything else: an under-trained sweep says so here. */
+  warnings: string[]
   about: string[]
   sentences: { id: string; title: string; sentence: string }[]
 }
 
-/** Facts about the sweep for the report's head: data set, grid, preset reductions, counts and time. */
+/** Facts about the sweep for the report's head: training state, data set, grid, protocol, preset reductions, counts and time. */
 export function describeSweep(data: SweepData, counts: ReturnType<typeof countTrials>): string[] {
   const { sweep } = data
   const g = sweep.definition.grid
   const started = data.trials.map((t) => t.startedAt).filter((s): s is string => s !== null).sort()[0]
   const finished = data.trials.map((t) => t.finishedAt).filter((s): s is string => s !== null).sort().at(-1)
   const trainHours = data.points.reduce((a, p) => a + p.trainMs, 0) / 3_600_000
+  // An under-trained sweep says so first, wherever the head is shown (CLI, Results view, HTML).
+  const baseline = baselineStatement(data.denseRuns)
   return [
+    ...(baseline.underTrained ? [baseline.line] : []),
     `Sweep ${sweep.id} on data set "${sweep.dataset}" (${sweep.trainSlices} training slices)${sweep.definition.preset ? `, preset ${sweep.definition.preset}` : ''}.`,
     `Grid: ρ ∈ {${g.densities.join(', ')}}, s ∈ {${g.volumeFractions.join(', ')}}, methods ${g.methods.join(', ')}, interpolation ${g.interpolation.join(', ')}, models ${g.models.map((m) => `${m.name} (${m.model.kind}, depth ${m.model.depth}, ${m.model.baseChannels} channels)`).join(', ')}, seeds ${g.seeds.join(', ')}; a dense baseline per model and seed.`,
+    describeProtocol(data),
+    ...(baseline.underTrained ? [] : [baseline.line]),
     `Shared train config: ${JSON.stringify(sweep.definition.train)}.`,
     ...sweep.definition.notes,
     `Trials: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.queued + counts.running} not run, of ${counts.total}.` +
       (started && finished ? ` First trial started ${started}, last ended ${finished}; ${trainHours.toFixed(2)} h of training in total.` : ''),
-    'Means over seeds with sample standard deviation and 95 % confidence intervals (Student t); paired tests are two-sided Wilcoxon signed-rank tests (exact for n ≤ 25 without ties).',
+    'Means over seeds with sample standard deviation and 95 % confidence intervals (Student t); paired tests are two-sided Wilcoxon signed-rank tests (exact for n ≤ 25 without ties). ' +
+      'Effect sizes are medians of the paired differences with distribution-free 95 % intervals (order statistics; none exists below n = 6). ' +
+      'A sentence names one side higher or lower only where p < 0.05 and that interval excludes 0; otherwise it says no difference is detectable with that n.',
   ]
 }
 
@@ -69,9 +80,11 @@ export async function writeReport(db: Db, sweepId: number, outDir: string): Prom
   write('tests.csv', toCsv(tests as unknown as Row[]))
   write('tests.json', `${JSON.stringify(tests, null, 2)}\n`)
   const about = describeSweep(data, counts)
+  const baseline = baselineStatement(data.denseRuns)
+  const warnings = baseline.underTrained ? [baseline.line] : []
   const sentences = figures.map((f) => ({ id: f.id, title: f.title, sentence: f.sentence }))
-  write('report.html', renderHtml({ title: `Sparse annotation sweep ${sweepId}: ${data.sweep.dataset}`, about, figures: rendered }))
-  const summary: ReportSummary = { sweepId, dataset: data.sweep.dataset, outDir, files: [...files, 'report.json'], about, sentences }
+  write('report.html', renderHtml({ title: `Sparse annotation sweep ${sweepId}: ${data.sweep.dataset}`, warnings, about, figures: rendered }))
+  const summary: ReportSummary = { sweepId, dataset: data.sweep.dataset, outDir, files: [...files, 'report.json'], warnings, about, sentences }
   write('report.json', `${JSON.stringify({ ...summary, counts, tests }, null, 2)}\n`)
   return summary
 }

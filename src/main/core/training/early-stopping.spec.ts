@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TrainConfigSchema } from '../../../shared/training'
+import { sweepPresets } from '../sweeps/presets'
 import { readCheckpoint, loadCheckpointInto } from './checkpoint'
 import { createValidationMonitor } from './early-stopping'
 import { evaluateVolumes, netPredictor } from './evaluate'
@@ -54,6 +55,20 @@ describe('the train config', () => {
     expect(TrainConfigSchema.safeParse({ datasetId: 1, patience: 3 }).error?.issues[0]).toMatchObject({ path: ['patience'], message: expect.stringMatching(/--val-every/) })
     expect(TrainConfigSchema.safeParse({ datasetId: 1, patience: 3, valEvery: 10, evaluateOn: 'validation' }).error?.issues[0]?.path).toEqual(['patience'])
     expect(TrainConfigSchema.safeParse({ datasetId: 1, patience: 3, valEvery: 10 }).success).toBe(true)
+  })
+})
+
+describe('the sweep presets', () => {
+  it('train fixed iterations (no early stopping), and the paper designs record validation Dice for the plateau check', () => {
+    for (const [name, preset] of Object.entries(sweepPresets)) {
+      expect(TrainConfigSchema.parse({ ...preset.train, datasetId: 1 }).patience, name).toBe(0)
+    }
+    for (const name of ['paper-2d', 'paper-3d', 'paper-2d-small']) {
+      const c = TrainConfigSchema.parse({ ...sweepPresets[name]?.train, datasetId: 1 })
+      // A point at or before the start of the last fifth, and one at the end.
+      expect(c.valEvery, name).toBeGreaterThan(0)
+      expect(c.valEvery, name).toBeLessThanOrEqual(c.steps / 5)
+    }
   })
 })
 
