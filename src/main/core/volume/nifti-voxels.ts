@@ -54,38 +54,42 @@ const EXACT_HIGH_WORD = 2 ** 21
 const TWO_32 = 2 ** 32
 
 /**
+ * Voxel n of a uint32 / int64 / uint64 view as a number, or NaN when beyond ±2^53. 64-bit values are read as
+ * two 32-bit words, so a value too large is caught before it rounds (and no BigInt is made per voxel).
+ */
+function wideValue(view: DataView, n: number, dtype: 'uint32' | 'int64' | 'uint64', littleEndian: boolean): number {
+  if (dtype === 'uint32') return view.getUint32(n * 4, littleEndian)
+  const at = n * 8
+  const highAt = littleEndian ? at + 4 : at
+  const high = dtype === 'int64' ? view.getInt32(highAt, littleEndian) : view.getUint32(highAt, littleEndian)
+  const low = view.getUint32(littleEndian ? at : at + 4, littleEndian)
+  if (high > EXACT_HIGH_WORD || (high === EXACT_HIGH_WORD && low > 0) || high < -EXACT_HIGH_WORD) return NaN
+  return high * TWO_32 + low
+}
+
+/**
  * The voxels of a type read by conversion, always into a fresh array:
  * - uint32, int64, uint64: Int32Array when every value fits, else Float64Array, exact up to ±2^53; a larger value
  *   is refused, naming it and its voxel (nothing rounds silently);
  * - rgb24: the luminance 0.299 R + 0.587 G + 0.114 B as Float32Array.
  */
 export function convertVoxels(span: VoxelSpan, info: ConvertedDtypeInfo): DecodedVoxels {
-  if (info.dtype === 'rgb24') return { array: luminance(span), owned: true }
+  const dtype = info.dtype
+  if (dtype === 'rgb24') return { array: luminance(span), owned: true }
   const { bytes, start, count, littleEndian, source } = span
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, count * info.bytes)
-  const signed = info.dtype === 'int64'
-  // Each value as its high and low 32-bit words, so a value beyond 2^53 is caught before it rounds.
-  const words = (n: number): [number, number] => {
-    if (info.bytes === 4) return [0, view.getUint32(n * 4, littleEndian)]
-    const at = n * 8
-    const high = signed ? view.getInt32(littleEndian ? at + 4 : at, littleEndian) : view.getUint32(littleEndian ? at + 4 : at, littleEndian)
-    return [high, view.getUint32(littleEndian ? at : at + 4, littleEndian)]
-  }
+  // First pass: refuse what cannot be held exactly, and learn whether Int32Array is enough.
   let fitsInt32 = true
   for (let n = 0; n < count; n++) {
-    const [high, low] = words(n)
-    if (high > EXACT_HIGH_WORD || (high === EXACT_HIGH_WORD && low > 0) || high < -EXACT_HIGH_WORD) {
-      const value = signed ? view.getBigInt64(n * 8, littleEndian) : view.getBigUint64(n * 8, littleEndian)
-      throw new InputError(source, `holds ${info.dtype} value ${value} at voxel ${n} of the frame read, beyond 2^53, the largest the workbench holds exactly`)
+    const value = wideValue(view, n, dtype, littleEndian)
+    if (Number.isNaN(value)) {
+      const exact = dtype === 'int64' ? view.getBigInt64(n * 8, littleEndian) : view.getBigUint64(n * 8, littleEndian)
+      throw new InputError(source, `holds ${dtype} value ${exact} at voxel ${n} of the frame read, beyond 2^53, the largest the workbench holds exactly`)
     }
-    const value = high * TWO_32 + low
     if (value > 2147483647 || value < -2147483648) fitsInt32 = false
   }
   const array = fitsInt32 ? new Int32Array(count) : new Float64Array(count)
-  for (let n = 0; n < count; n++) {
-    const [high, low] = words(n)
-    array[n] = high * TWO_32 + low
-  }
+  for (let n = 0; n < count; n++) array[n] = wideValue(view, n, dtype, littleEndian)
   return { array, owned: true }
 }
 
