@@ -22,6 +22,19 @@ export const SweepModelSchema = z.object({
 })
 export type SweepModel = z.infer<typeof SweepModelSchema>
 
+/**
+ * One cell (ρ, s) of a grid that lists its cells, with the selection methods and interpolation modes it runs
+ * (each, when left out, every one the grid lists). A grid with `cells` runs only those; ρ and s must be among the
+ * grid's densities and volume fractions, and a cell may appear more than once (the trials are the union).
+ */
+export const SweepCellSchema = z.object({
+  density: fraction,
+  volumeFraction: fraction,
+  methods: z.array(SelectionMethodSchema).min(1).optional(),
+  interpolation: z.array(SweepInterpolationSchema).min(1).optional(),
+})
+export type SweepCell = z.infer<typeof SweepCellSchema>
+
 export const SweepGridSchema = z.object({
   densities: z.array(fraction).min(1),
   volumeFractions: z.array(fraction).min(1),
@@ -30,6 +43,8 @@ export const SweepGridSchema = z.object({
   models: z.array(SweepModelSchema).min(1),
   /** Repeats: one trial per seed (plan seed and training seed). */
   seeds: z.array(z.number().int().min(0)).min(1).default([0]),
+  /** Only these cells of the product ρ × s × method × interpolation (absent: the whole product). */
+  cells: z.array(SweepCellSchema).min(1).optional(),
 })
 export type SweepGrid = z.infer<typeof SweepGridSchema>
 export type SweepGridInput = z.input<typeof SweepGridSchema>
@@ -56,6 +71,7 @@ export type SweepDefinitionInput = z.input<typeof SweepDefinitionSchema>
 export const SweepDefinitionInputSchema = SweepDefinitionSchema.extend({
   grid: SweepGridSchema.extend({
     models: z.array(SweepModelSchema.extend({ model: ModelConfigInputSchema }).strict()).min(1),
+    cells: z.array(SweepCellSchema.strict()).min(1).optional(),
   }).strict(),
 }).strict()
 

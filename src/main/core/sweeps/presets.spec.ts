@@ -7,18 +7,19 @@ import { sampleDataDir } from '../../test-support/shared-data'
 import { importDataset } from '../datasets/import'
 import { openDatabase } from '../store/database'
 import { createSweep, parseSweepDefinition } from './create-sweep'
-import { trialCount } from './expand'
+import { expandTrials, trialCount, trialKey } from './expand'
 import { sweepPreset, sweepPresets } from './presets'
 
 describe('sweep presets', () => {
   it('are valid definitions: the paper\'s full designs and the reduced one, with its reductions stated', () => {
     const counts = Object.fromEntries(Object.keys(sweepPresets).map((name) => [name, trialCount(parseSweepDefinition(sweepPreset(name)).grid)]))
-    // paper-2d: 3 seeds × 2 models × (5·4·3·2 + 1); paper-3d: 3 × (4·4·3·2 + 1); small: 2 × (3·3·2·2 + 1).
-    expect(counts).toEqual({ 'paper-2d': 726, 'paper-3d': 291, 'paper-2d-small': 74 })
+    // paper-2d: 3 seeds × 2 models × (5·4·3·2 + 1); paper-3d: 3 × (4·4·3·2 + 1); small: 2 × (3·3·2·2 + 1);
+    // hippo: 3 × (7 fixed cells on the budget lines and ρ 0.05 + 2·2 random/representative + 2 M.I. + dense).
+    expect(counts).toEqual({ 'paper-2d': 726, 'paper-3d': 291, 'paper-2d-hippo': 42, 'paper-2d-small': 74 })
     const small = parseSweepDefinition(sweepPreset('paper-2d-small'))
     expect(small.notes.join(' ')).toMatch(/Reduced from the paper's 2D design .* 500 steps at batch 8 on 60×44 slices/)
     expect(small.preset).toBe('paper-2d-small')
-    expect(() => sweepPreset('paper-4d')).toThrow(/--preset paper-4d: is not a preset; known: paper-2d, paper-3d, paper-2d-small/)
+    expect(() => sweepPreset('paper-4d')).toThrow(/--preset paper-4d: is not a preset; known: paper-2d, paper-3d, paper-2d-hippo, paper-2d-small/)
   })
 
   it('paper-2d-small creates on the sample: every cell possible, plans per (ρ, s, method, seed)', async () => {
@@ -30,5 +31,23 @@ describe('sweep presets', () => {
     } finally {
       db.close()
     }
+  })
+
+  it('paper-2d-hippo runs the issue\'s cells and no others, every one of them the same fixed steps', () => {
+    const definition = parseSweepDefinition(sweepPreset('paper-2d-hippo'))
+    const cells = new Set(expandTrials(definition.grid).filter((t) => t.seed === 0).map((t) => trialKey(t).replace('unet2d-w8|', '').replace('|seed=0', '')))
+    expect([...cells].sort()).toEqual(
+      [
+        'dense',
+        'rho=0.2|s=1|fixed|none', 'rho=0.4|s=0.5|fixed|none', 'rho=0.8|s=0.25|fixed|none',
+        'rho=0.1|s=1|fixed|none', 'rho=0.2|s=0.5|fixed|none', 'rho=0.4|s=0.25|fixed|none',
+        'rho=0.05|s=1|fixed|none',
+        'rho=0.2|s=1|random|none', 'rho=0.2|s=1|representative|none', 'rho=0.05|s=1|random|none', 'rho=0.05|s=1|representative|none',
+        'rho=0.2|s=1|fixed|propagate', 'rho=0.05|s=1|fixed|propagate',
+      ].sort(),
+    )
+    expect(definition.train).toMatchObject({ steps: 3000, batchSize: 16, sliceSize: [64, 48], augment: { flip: false }, valEvery: 300 })
+    expect(definition.train).not.toHaveProperty('patience')
+    expect(definition.train).not.toHaveProperty('model')
   })
 })
