@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { openWorkbench, type WorkbenchContext } from '../../app/open-workbench'
 import type { GlobalOptions } from '../main'
-import { formatBytes } from '../../../shared/limits'
+import { orphanSweepLine } from '../../core/workspace/orphans'
 import { processIo } from '../output'
 
 /** The global options as typed values (commander hands them over untyped). */
@@ -19,9 +19,9 @@ export function globalOptions(command: Command): GlobalOptions {
 export async function withWorkbench<T>(command: Command, work: (ctx: WorkbenchContext, opts: GlobalOptions) => Promise<T> | T): Promise<T> {
   const opts = globalOptions(command)
   const ctx = openWorkbench({ dbPath: opts.db, workspace: opts.workspace, transport: 'http', registerSample: opts.sample })
-  const { files, bytes, removed } = ctx.orphans
+  const freed = orphanSweepLine(ctx.orphans, ctx.workspace)
   // On stderr, so --json output stays one document.
-  if (removed.length > 0) processIo.err(`workbench: removed ${files} file${files === 1 ? '' : 's'} (${formatBytes(bytes)}) that interrupted work left in ${ctx.workspace} and no record refers to`)
+  if (freed) processIo.err(`workbench: ${freed}`)
   try {
     return await work(ctx, opts)
   } finally {

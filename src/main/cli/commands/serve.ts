@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { openWorkbench } from '../../app/open-workbench'
+import { orphanSweepLine } from '../../core/workspace/orphans'
 import { ensureRendererBuilt, startServer } from '../../server'
 import { globalOptions } from './context'
 import type { CliIo } from '../output'
@@ -19,6 +20,8 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .action(async (options: { port: number }, command: Command) => {
       const global = globalOptions(command)
       const ctx = openWorkbench({ dbPath: global.db, workspace: global.workspace, transport: 'http', registerSample: global.sample })
+      const freed = orphanSweepLine(ctx.orphans, ctx.workspace)
+      if (freed) io.err(`workbench: ${freed}`)
       let server: Awaited<ReturnType<typeof startServer>> | undefined
       try {
         const rendererDir = await ensureRendererBuilt()

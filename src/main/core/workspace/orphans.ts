@@ -6,6 +6,7 @@
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ImportOptionsSchema } from '../../../shared/dataset'
+import { formatBytes } from '../../../shared/limits'
 import { immediate, type Db } from '../store/database'
 import { processIsAlive } from '../store/runs-repo'
 import { claimWorkspace } from './ownership'
@@ -69,6 +70,12 @@ export function sweepOrphans(db: Db, workspace: string, options: OrphanOptions =
     for (const name of folderEntries(join(workspace, 'datasets'))) removeIfEmpty(join(workspace, 'datasets', name))
   })
   return swept
+}
+
+/** The line a door prints after an open that removed something (undefined when nothing was removed). */
+export function orphanSweepLine(swept: OrphanSweep, workspace: string): string | undefined {
+  if (swept.removed.length === 0) return undefined
+  return `removed ${swept.files} file${swept.files === 1 ? '' : 's'} (${formatBytes(swept.bytes)}) that interrupted work left in ${workspace} and no record refers to`
 }
 
 function findCandidates(db: Db, workspace: string, isAlive: (pid: number) => boolean): Candidate[] {
