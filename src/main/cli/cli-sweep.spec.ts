@@ -170,7 +170,8 @@ describe('workbench sweep', () => {
     const script = readFileSync(e.script, 'utf8')
     expect(script).toMatch(/^#!\/bin\/bash/)
     expect(script).toContain('#SBATCH --array=0-1')
-    expect(script).toMatch(/trial run "\$TRIAL" --out "\$EXPORT_DIR\/results\/trial-\$TRIAL\.json"/)
+    expect(script).toContain('RESULT="$EXPORT_DIR/results/trial-$TRIAL.json"')
+    expect(script).toMatch(/trial run "\$TRIAL" --threads "\$\{SLURM_CPUS_PER_TASK:-4\}" --out "\$RESULT"/)
     expect(readFileSync(join(dir, 'trials.txt'), 'utf8')).toBe(`${e.trials.join('\n')}\n`)
 
     // What a node does: its own copy of the snapshot, one trial, one result file.
@@ -195,10 +196,15 @@ describe('workbench sweep', () => {
     writeFileSync(join(dir, 'results', 'zz-foreign.json'), JSON.stringify(outcome))
     const collected = await cli('sweep', 'collect', String(created.sweepId), dir, '--json')
     // The same outcome twice (the copy under another name) is stored once.
-    expect(JSON.parse(collected.out)).toMatchObject({ collected: 2, skipped: 1 })
+    expect(JSON.parse(collected.out)).toMatchObject({ collected: 2, skipped: 1, checkpoints: 2 })
     const after = await status(created.sweepId)
     expect(after.counts).toMatchObject({ done: 2, queued: 0 })
-    expect(after.trials.find((t) => t.id === outcome.trialId)?.metrics?.meanIou).toBe(outcome.result?.evaluation?.meanIou)
+    const trial = after.trials.find((t) => t.id === outcome.trialId)
+    expect(trial?.metrics?.meanIou).toBe(outcome.result?.evaluation?.meanIou)
+    // The checkpoint the node wrote is in this workspace now, under the collected run's folder.
+    const run = JSON.parse((await cli('runs', 'show', String(trial?.runId))).out) as { result: { checkpoint: string } }
+    expect(run.result.checkpoint).toBe(join(root, 'ws', 'runs', String(trial?.runId), 'model.ckpt'))
+    expect(existsSync(run.result.checkpoint)).toBe(true)
   })
 
   it('run, resume and retry exit 1 when any trial failed, after printing which', async () => {

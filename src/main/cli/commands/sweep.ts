@@ -3,7 +3,8 @@ import type { Command } from 'commander'
 import { InputError } from '../../../shared/errors'
 import type { SweepProgress, SweepStatus } from '../../../shared/sweep'
 import { interpolatePlan } from '../../core/interpolation/plan-run'
-import { collectResults, exportSlurm } from '../../core/sweeps/cluster'
+import { exportSlurm, type SlurmExport } from '../../core/sweeps/cluster'
+import { collectResults } from '../../core/sweeps/cluster-collect'
 import { cancelSweep, requireSweep, resumeSweep, retryFailed, sweepStatus } from '../../core/sweeps/control'
 import { createSweep } from '../../core/sweeps/create-sweep'
 import { sweepPreset } from '../../core/sweeps/presets'
@@ -16,6 +17,7 @@ import { printJson, printTable, progressBar, UsageError, VerbExit, type CliIo } 
 import { withWorkbench } from './context'
 import { positiveInteger } from './parsers'
 import { confirmAndRemove, withRemoveOptions, type RemoveOptions } from './remove'
+import { addSlurmOptions, slurmOptionsOf, type SlurmFlags } from './slurm-options'
 
 /** A --grid file: a sweep definition ({ grid, train, notes }) or a bare grid. */
 function readGridFile(path: string): Record<string, unknown> {
@@ -92,6 +94,14 @@ interface RunOptions {
   workers?: number
 }
 
+/** What to do after an export: submit, then collect. */
+function printExport(io: CliIo, sweepId: number, exported: SlurmExport): void {
+  const n = exported.trials.length
+  const left = exported.doneInFolder.length
+  io.out(`${n} trial${n === 1 ? '' : 's'} exported${left ? ` (${left} done in ${exported.dir} already, not exported again)` : ''}; submit with: sbatch ${exported.script}`)
+  io.out(`then merge the results with: workbench sweep collect ${sweepId} ${exported.dir}`)
+}
+
 /** `workbench sweep …`. */
 export function registerSweepCommands(program: Command, io: CliIo): void {
   const sweep = program.command('sweep').description('experiment sweeps: a grid of plans × models × seeds, trained and compared')
@@ -139,22 +149,29 @@ export function registerSweepCommands(program: Command, io: CliIo): void {
       })
   }
 
-  sweep
+  const retry = sweep
     .command('retry <id>')
-    .description('re-run the failed trials alone')
+    .description('re-run the failed trials alone (here, or with --slurm DIR as a Slurm job array)')
     .option('--workers <n>', 'trials in flight at once (default: one per core)', positiveInteger('--workers'))
-    .action(async (id: string, o: RunOptions, command: Command) => {
-      const sweepId = positiveInteger('the sweep id')(id)
-      await withWorkbench(command, async (ctx, global) => {
-        const ids = retryFailed(ctx.db, sweepId)
-        if (ids.length === 0) {
-          if (global.json) return printJson(io, { sweepId, retried: 0, status: sweepStatus(ctx.db, sweepId) })
-          return io.out(`sweep ${sweepId} has no failed trial`)
-        }
-        const summary = await runWithProgress(io, ctx, sweepId, { onlyTrialIds: ids, ...(o.workers ? { workers: o.workers } : {}) })
-        report(io, global.json, ctx, summary)
-      })
+    .option('--slurm <dir>', 'export the failed trials alone as a Slurm job array into DIR (as `sweep export` does) instead of running them here')
+  addSlurmOptions(retry).action(async (id: string, o: RunOptions & SlurmFlags & { slurm?: string }, command: Command) => {
+    const sweepId = positiveInteger('the sweep id')(id)
+    await withWorkbench(command, async (ctx, global) => {
+      if (o.slurm !== undefined) {
+        // The store keeps them failed until their new outcomes are collected.
+        if (sweepStatus(ctx.db, sweepId).counts.failed === 0) return global.json ? printJson(io, { sweepId, retried: 0 }) : io.out(`sweep ${sweepId} has no failed trial`)
+        const exported = exportSlurm(ctx.db, sweepId, o.slurm, { ...slurmOptionsOf(o), statuses: ['failed'] })
+        return global.json ? printJson(io, exported) : printExport(io, sweepId, exported)
+      }
+      const ids = retryFailed(ctx.db, sweepId)
+      if (ids.length === 0) {
+        if (global.json) return printJson(io, { sweepId, retried: 0, status: sweepStatus(ctx.db, sweepId) })
+        return io.out(`sweep ${sweepId} has no failed trial`)
+      }
+      const summary = await runWithProgress(io, ctx, sweepId, { onlyTrialIds: ids, ...(o.workers ? { workers: o.workers } : {}) })
+      report(io, global.json, ctx, summary)
     })
+  })
 
   sweep
     .command('status <id>')
@@ -192,32 +209,29 @@ export function registerSweepCommands(program: Command, io: CliIo): void {
       })
     })
 
-  sweep
+  const exportVerb = sweep
     .command('export <id>')
-    .description('write a Slurm job array (and a store snapshot) that runs the queued and failed trials on a cluster')
-    .requiredOption('--slurm <dir>', 'folder for the script, the snapshot and the result files')
-    .option('--command <cmd>', 'how nodes run the workbench (default: npx workbench)')
-    .option('--cpus <n>', 'cpus per task (default 4)', positiveInteger('--cpus'))
-    .option('--time <hh:mm:ss>', 'time limit per task (default 04:00:00)')
-    .action(async (id: string, o: { slurm: string; command?: string; cpus?: number; time?: string }, command: Command) => {
-      const sweepId = positiveInteger('the sweep id')(id)
-      await withWorkbench(command, async (ctx, global) => {
-        const exported = exportSlurm(ctx.db, sweepId, o.slurm, { ...(o.command ? { command: o.command } : {}), ...(o.cpus ? { cpusPerTask: o.cpus } : {}), ...(o.time ? { time: o.time } : {}) })
-        if (global.json) return printJson(io, exported)
-        io.out(`${exported.trials.length} trials exported; submit with: sbatch ${exported.script}`)
-        io.out(`then merge the results with: workbench sweep collect ${sweepId} ${exported.dir}`)
-      })
+    .description('write a Slurm job array (and a store snapshot) that runs the queued, failed and cancelled trials on a cluster')
+    .requiredOption('--slurm <dir>', 'folder for the script, the snapshot, the result files and the task logs')
+  addSlurmOptions(exportVerb).action(async (id: string, o: SlurmFlags & { slurm: string }, command: Command) => {
+    const sweepId = positiveInteger('the sweep id')(id)
+    await withWorkbench(command, async (ctx, global) => {
+      const exported = exportSlurm(ctx.db, sweepId, o.slurm, slurmOptionsOf(o))
+      return global.json ? printJson(io, exported) : printExport(io, sweepId, exported)
     })
+  })
 
   sweep
     .command('collect <id> <dir>')
-    .description('merge result files written by `workbench trial run --out` into the store')
+    .description("merge an export folder's result files, checkpoints and ended tasks (time limit, scancel) into the store")
     .action(async (id: string, dir: string, _o: unknown, command: Command) => {
       const sweepId = positiveInteger('the sweep id')(id)
       await withWorkbench(command, async (ctx, global) => {
-        const summary = collectResults(ctx.db, sweepId, dir)
+        const summary = collectResults(ctx, sweepId, dir)
         if (global.json) return printJson(io, { sweepId, ...summary })
-        io.out(`sweep ${sweepId}: ${summary.collected} trials collected, ${summary.failed} failed on the cluster, ${summary.skipped} already done here`)
+        const running = summary.unfinished.length ? `, ${summary.unfinished.length} still running (trial ${summary.unfinished.join(', ')})` : ''
+        io.out(`sweep ${sweepId}: ${summary.collected} trials collected (${summary.checkpoints} checkpoints), ${summary.failed} failed on the cluster, ${summary.skipped} already here${running}`)
+        for (const t of sweepStatus(ctx.db, sweepId).trials.filter((t) => t.status === 'failed')) io.out(`failed: trial ${t.id} ${t.key}: ${t.error ?? ''}`)
       })
     })
 }
