@@ -64,4 +64,26 @@ describe('files left by kill -9', () => {
     // Nothing left to remove: the open after that says nothing.
     expect((await workbench([...common, 'datasets'])).stderr).toBe('')
   }, 120_000)
+
+  it('an interpolation killed while it wrote masks: the next open marks its run interrupted and removes the masks', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wb-cli-orphans-'))
+    const workspace = join(root, 'ws')
+    const common = ['--db', join(root, 'w.db'), '--workspace', workspace, '--no-sample']
+    // Upsampled, so each volume takes long enough to be caught between two masks.
+    expect((await workbench([...common, 'import', sampleDataDir, '--name', 'up', '--spacing', '0.5,0.5,0.5'])).code).toBe(0)
+    const plan = JSON.parse((await workbench([...common, 'plan', '--dataset', 'up', '--density', '0.2', '--volumes', '1', '--method', 'fixed', '--json'])).stdout) as { planId: number }
+    const masks = (): string[] => filesUnder(join(workspace, 'interpolations')).filter((f) => f.endsWith('.nii.gz'))
+    const killed = await killWhen([...common, 'interpolate', '--plan', String(plan.planId), '--method', 'propagate', '--workers', '1'], () => masks().length >= 1)
+    expect(killed).toBe(true)
+    expect(masks().length).toBeGreaterThanOrEqual(1)
+
+    const next = await workbench([...common, 'runs', '--json'])
+    expect(next.code).toBe(0)
+    expect(next.stderr).toMatch(/^workbench: removed \d+ files? \([\d.]+ [KM]?B\) that interrupted work left in /)
+    const runs = JSON.parse(next.stdout) as { kind: string; status: string; error: string | null }[]
+    expect(runs).toEqual([expect.objectContaining({ kind: 'interpolation', status: 'failed', error: expect.stringMatching(/^interrupted: process \d+ ended while the run was running/) })])
+    expect(masks()).toEqual([])
+    // The dataset's own files are untouched.
+    expect(filesUnder(join(workspace, 'datasets', 'up')).filter((f) => f.endsWith('.nii.gz'))).toHaveLength(40)
+  }, 120_000)
 })
