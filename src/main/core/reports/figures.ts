@@ -105,7 +105,7 @@ export function figureBudget(d: SweepData): Figure {
   const name = rowCellName
   const score = (r: Row): string => `mean ${d.split} IoU ${(r.iouMean as number).toFixed(3)}`
   if (best && !next) {
-    sentence = `Only one sparse cell is done, ${name(best.row)}: ${score(best.row)} over n = ${best.g.length} seeds; there is nothing to compare it with.`
+    sentence = `Only one sparse cell is done, ${name(best.row)}: ${score(best.row)} over n = ${best.g.length} seed${best.g.length === 1 ? '' : 's'}; there is nothing to compare it with.`
   } else if (best && next) {
     const other = new Map(next.g.map((p) => [p.seed, p.meanIou]))
     const paired = best.g.filter((p) => other.has(p.seed))

@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { SweepDefinitionSchema, type SweepRecord } from '../../../shared/sweep'
 import { sampleDataDir } from '../../test-support/shared-data'
 import { importDataset } from '../datasets/import'
 import { openDatabase } from '../store/database'
@@ -14,37 +13,10 @@ import { fakeRunner, smallGrid, tinyTrain } from '../sweeps/test-helpers'
 import { toCsv } from './csv'
 import { figureDrop, figureEqualBudget, figureInterpolation, figureMethods, tableInterpolation } from './figures'
 import type { SweepData, TrialPoint } from './load'
+import { handData, point } from './report.spec-helpers'
 import { writeReport } from './write-report'
 
-const sweep: SweepRecord = {
-  id: 1,
-  uid: 'u',
-  datasetId: 1,
-  dataset: 'd',
-  definition: SweepDefinitionSchema.parse({ grid: { densities: [0.1], volumeFractions: [1], models: [{ name: 'm', model: {} }] } }),
-  trainSlices: 1000,
-  cancelled: false,
-  createdAt: '',
-}
-
-let id = 0
-function point(p: Partial<TrialPoint> & { density: number; volumeFraction: number; meanIou: number }): TrialPoint {
-  return {
-    trialId: ++id,
-    model: 'm',
-    method: 'fixed',
-    interpolation: 'none',
-    seed: 0,
-    dense: false,
-    budgetFraction: p.density * p.volumeFraction,
-    nominalBudget: Number((p.density * p.volumeFraction).toPrecision(6)),
-    meanDice: 0,
-    msPerStep: 1,
-    trainMs: 1,
-    ...p,
-  }
-}
-const data = (points: TrialPoint[], interpolation: SweepData["interpolation"] = []): SweepData => ({ sweep, trials: [], points, interpolation, split: "test", denseRuns: [] })
+const data = (points: TrialPoint[], interpolation: SweepData['interpolation'] = []): SweepData => handData(points, { interpolation })
 
 describe('figures on known data', () => {
   it('Fig. 1: the relative drop from the same seed\'s dense model, averaged over seeds', () => {

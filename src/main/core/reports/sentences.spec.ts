@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { SweepDefinitionSchema, type SweepRecord } from '../../../shared/sweep'
+import { SweepDefinitionSchema } from '../../../shared/sweep'
 import type { ValidationPoint } from '../../../shared/training'
 import { sampleDataDir } from '../../test-support/shared-data'
 import { importDataset } from '../datasets/import'
@@ -16,7 +16,7 @@ import { runSweep } from '../sweeps/run-sweep'
 import { fakeResult, smallGrid, tinyTrain } from '../sweeps/test-helpers'
 import type { TrainRunner } from '../training/run-training'
 import { figureBudget, tableInterpolation } from './figures'
-import type { SweepData, TrialPoint } from './load'
+import { handData, handSweep, point } from './report.spec-helpers'
 import { baselineStatement, plateauOf } from './plateau'
 import { describeProtocol } from './protocol'
 import { comparePaired, describeComparison, medianIntervalRank } from './verdict'
@@ -62,22 +62,8 @@ describe('comparePaired and its sentence', () => {
   })
 })
 
-const sweep: SweepRecord = {
-  id: 1,
-  uid: 'u',
-  datasetId: 1,
-  dataset: 'd',
-  definition: SweepDefinitionSchema.parse({ grid: { densities: [0.1], volumeFractions: [1], models: [{ name: 'm', model: {} }] } }),
-  trainSlices: 1000,
-  cancelled: false,
-  createdAt: '',
-}
-let id = 0
-function point(p: Partial<TrialPoint> & { density: number; volumeFraction: number; meanIou: number }): TrialPoint {
-  const budget = p.density * p.volumeFraction
-  return { trialId: ++id, model: 'm', method: 'fixed', interpolation: 'none', seed: 0, dense: false, budgetFraction: budget, nominalBudget: budget, meanDice: 0, msPerStep: 1, trainMs: 1, ...p }
-}
-const data = (points: TrialPoint[], over: Partial<SweepData> = {}): SweepData => ({ sweep, trials: [], points, interpolation: [], split: 'test', denseRuns: [], ...over })
+const data = handData
+const sweep = handSweep
 
 describe('Fig. 2 and Table 3 sentences', () => {
   it('Fig. 2 calls equal best means a tie and names no winner at n = 3', () => {
