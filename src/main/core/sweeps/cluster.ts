@@ -131,7 +131,7 @@ export async function runTrialToFile(ctx: SweepContext, trialId: number, outFile
   try {
     const run = await trainRun({ db: ctx.db, workspace: ctx.workspace, runner: ctx.runner, ...(ctx.interpolate ? { interpolate: ctx.interpolate } : {}) }, config, options.signal ? { signal: options.signal } : {})
     trialMetrics(run.result)
-    cpSync(dirname(run.result.checkpoint), checkpoints, { recursive: true })
+    if (existsSync(dirname(run.result.checkpoint))) cpSync(dirname(run.result.checkpoint), checkpoints, { recursive: true })
     outcome = { ...base, config: run.config as unknown as Record<string, unknown>, status: 'done', result: run.result, error: null, finishedAt: new Date().toISOString() }
   } catch (err) {
     if (err instanceof CancelledError) throw err
