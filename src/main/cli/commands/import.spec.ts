@@ -44,13 +44,17 @@ describe('workbench import', () => {
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))
-    const images = join(root, 'ws', 'datasets', 'big', 'images')
-    await expect.poll(() => existsSync(images) && readdirSync(images).length > 0, { timeout: 60_000, interval: 50 }).toBe(true)
+    // Files are written into the attempt's own staging folder (staging/<attempt>/data/images) until the commit.
+    const staging = join(root, 'ws', 'staging')
+    const stagedImages = (): number =>
+      existsSync(staging) ? readdirSync(staging).reduce((n, attempt) => n + (existsSync(join(staging, attempt, 'data', 'images')) ? readdirSync(join(staging, attempt, 'data', 'images')).length : 0), 0) : 0
+    await expect.poll(stagedImages, { timeout: 60_000, interval: 50 }).toBeGreaterThan(0)
     child.kill('SIGINT')
     const code = await exited
     expect(code, stderr).toBe(130)
     expect(stderr).toMatch(/workbench: error: the import of big was cancelled; nothing was stored/)
     expect(existsSync(join(root, 'ws', 'datasets', 'big'))).toBe(false)
+    expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([])
     const db = openDatabase(join(root, 'w.db'))
     try {
       expect(listDatasets(db)).toEqual([])
