@@ -174,6 +174,9 @@ describe('workbench sweep', () => {
     expect(script).toContain('RESULT="$EXPORT_DIR/results/trial-$TRIAL.json"')
     expect(script).toMatch(/trial run "\$TRIAL" --threads "\$\{SLURM_CPUS_PER_TASK:-4\}" --out "\$RESULT"/)
     expect(readFileSync(join(dir, 'trials.txt'), 'utf8')).toBe(`${e.trials.join('\n')}\n`)
+    const misplaced = await cli('sweep', 'retry', String(created.sweepId), '--time', '5')
+    expect([misplaced.code, misplaced.err]).toEqual([2, expect.stringMatching(/sweep retry takes --time only with --slurm DIR/)])
+    expect((await cli('sweep', 'export', String(created.sweepId), '--slurm', dir, '--mem', 'lots')).err).toMatch(/^workbench: error: --mem lots: is not a Slurm memory size/)
 
     // What a node does: its own copy of the snapshot, one trial, one result file.
     const node = join(root, 'node.db')

@@ -60,6 +60,11 @@ export function slurmUnavailable(): string | null {
   return null
 }
 
+/** Slurm could not be installed (no network, no package): outside CI the test skips with this as its reason. */
+export class SlurmInstallError extends Error {
+  override readonly name = 'SlurmInstallError'
+}
+
 /**
  * Installs Debian's Slurm and MUNGE when a binary is missing. Package scripts must not start the system's
  * own daemons (they would read /etc/slurm, which has no config): where no policy-rc.d says so already, one
@@ -80,12 +85,12 @@ async function ensureInstalled(): Promise<void> {
       await run('apt-get', ['update', '-qq', '-o', 'DPkg::Lock::Timeout=120'], { env, timeoutMs: 300_000 })
       installed = await install()
     }
-    if (installed.code !== 0) throw new Error(`apt-get install ${packages.join(' ')} failed: ${installed.stderr.trim().split('\n').pop() ?? ''}`)
+    if (installed.code !== 0) throw new SlurmInstallError(`apt-get install ${packages.join(' ')} failed: ${installed.stderr.trim().split('\n').pop() ?? ''}`)
   } finally {
     if (ownPolicy) rmSync(policy, { force: true })
   }
   const missing = binaries.filter((b) => !onPath(b))
-  if (missing.length > 0) throw new Error(`after installing ${packages.join(' ')}, ${missing.join(', ')} is still missing`)
+  if (missing.length > 0) throw new SlurmInstallError(`after installing ${packages.join(' ')}, ${missing.join(', ')} is still missing`)
 }
 
 function alive(pid: number): boolean {

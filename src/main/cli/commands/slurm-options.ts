@@ -32,6 +32,12 @@ export function addSlurmOptions(command: Command): Command {
     .option('--command <cmd>', "how nodes run the workbench (default: this Node.js and this checkout's CLI, by absolute path)")
 }
 
+/** The Slurm flags given, as typed (e.g. --max-running). */
+export function givenSlurmFlags(o: SlurmFlags): string[] {
+  const names: (keyof SlurmFlags)[] = ['command', 'time', 'mem', 'cpusPerTask', 'cpus', 'partition', 'gres', 'maxRunning', 'backend']
+  return names.filter((k) => o[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
+}
+
 /** The CLI entry nodes run: this checkout's bin.mjs, by absolute path, with the Node.js that runs this CLI. */
 export function defaultNodeCommand(): string {
   const bin = fileURLToPath(new URL('../bin.mjs', import.meta.url))

@@ -17,7 +17,7 @@ import { printJson, printTable, progressBar, UsageError, VerbExit, type CliIo } 
 import { withWorkbench } from './context'
 import { positiveInteger } from './parsers'
 import { confirmAndRemove, withRemoveOptions, type RemoveOptions } from './remove'
-import { addSlurmOptions, slurmOptionsOf, type SlurmFlags } from './slurm-options'
+import { addSlurmOptions, givenSlurmFlags, slurmOptionsOf, type SlurmFlags } from './slurm-options'
 
 /** A --grid file: a sweep definition ({ grid, train, notes }) or a bare grid. */
 function readGridFile(path: string): Record<string, unknown> {
@@ -156,6 +156,7 @@ export function registerSweepCommands(program: Command, io: CliIo): void {
     .option('--slurm <dir>', 'export the failed trials alone as a Slurm job array into DIR (as `sweep export` does) instead of running them here')
   addSlurmOptions(retry).action(async (id: string, o: RunOptions & SlurmFlags & { slurm?: string }, command: Command) => {
     const sweepId = positiveInteger('the sweep id')(id)
+    if (o.slurm === undefined && givenSlurmFlags(o).length > 0) throw new UsageError(`sweep retry takes ${givenSlurmFlags(o).join(', ')} only with --slurm DIR`)
     await withWorkbench(command, async (ctx, global) => {
       if (o.slurm !== undefined) {
         // The store keeps them failed until their new outcomes are collected.

@@ -71,7 +71,7 @@ export function exportSlurm(db: Db, sweepId: number, dir: string, options: Slurm
   const sweep = requireSweep(db, sweepId)
   const statuses = options.statuses ?? ['queued', 'failed', 'cancelled']
   const candidates = listTrials(db, sweepId).filter((t) => statuses.includes(t.status)).map((t) => t.id)
-  if (candidates.length === 0) throw new InputError(`sweep ${sweepId}`, `has no ${statuses.join(', ')} trial to export`)
+  if (candidates.length === 0) throw new InputError(`sweep ${sweepId}`, `has no ${statuses.join(', ').replace(/, (\w+)$/, ' or $1')} trial to export`)
   const out = resolve(dir)
   // Everything is read and checked before anything is written.
   const doneInFolder: number[] = []
