@@ -43,6 +43,28 @@ const ReportFigureSchema = z.object({
   tests: z.array(ReportTestSchema), svg: z.string().nullable(),
 })
 
+/** Where one volume's human mask has foreground along its slice axis (the plan strips' band). */
+export const VolumeForegroundSchema = z.object({
+  volumeId: z.number().int(),
+  sliceCount: z.number().int(),
+  /** Slice indices (ascending, from 0) holding any nonzero label. */
+  slices: z.array(z.number().int()),
+})
+export type VolumeForeground = z.infer<typeof VolumeForegroundSchema>
+/** One slice of a volume's image (scaled to 0–255 between its 1st and 99th percentile) with its label values. */
+export const VolumePreviewSchema = z.object({
+  volumeId: z.number().int(),
+  caseId: z.string(),
+  slice: z.number().int(),
+  sliceCount: z.number().int(),
+  /** Width (faster axis) and height of the slice. */
+  width: z.number().int(),
+  height: z.number().int(),
+  image: z.array(z.number().int()),
+  label: z.array(z.number().int()),
+})
+export type VolumePreview = z.infer<typeof VolumePreviewSchema>
+
 /**
  * The one API channel map. Electron IPC, the browser-mode server, the preload and the renderer's client
  * are all typed from it; each payload is parsed with its schema where it crosses a process boundary.
@@ -66,6 +88,16 @@ export const apiChannels = {
    * runs stay (their dataset unset). dryRun: only says what would go. Refused while one of its runs or trials runs.
    */
   'datasets:remove': { input: z.strictObject({ name: z.string().min(1), dryRun: z.boolean().optional() }), output: RemovalReportSchema },
+  /** Per volume of a dataset (or of the listed ids), the slices where its human mask has foreground. */
+  'datasets:foreground': {
+    input: z.strictObject({ name: z.string().min(1), volumeIds: z.array(z.number().int().positive()).max(10_000).optional() }),
+    output: z.array(VolumeForegroundSchema),
+  },
+  /** One slice of a dataset volume with its label (the middle slice unless `slice` is given). */
+  'datasets:preview': {
+    input: z.strictObject({ name: z.string().min(1), volumeId: z.number().int().positive(), slice: z.number().int().min(0).optional() }),
+    output: VolumePreviewSchema,
+  },
   'plans:list': { input: z.strictObject({ dataset: z.string().optional() }), output: z.array(PlanSchema) },
   'plans:get': { input: z.strictObject({ planId: z.number().int().positive() }), output: PlanSchema },
   /** Resolves (or finds the stored) plan for a request. */

@@ -22,6 +22,11 @@ export const SliceQualitySchema = z.object({
   /** Foreground IoU / Dice of this slice against the human mask. */
   iou: z.number(),
   dice: z.number(),
+  /**
+   * Whether the human mask has foreground on this slice: tells "both empty" from "object missed" where the
+   * interpolated mask is empty. Absent in runs stored before it was recorded.
+   */
+  foreground: z.boolean().optional(),
 })
 export type SliceQuality = z.infer<typeof SliceQualitySchema>
 

@@ -1,5 +1,6 @@
 import type { ApiHandlers } from '../../shared/api'
 import { InputError } from '../../shared/errors'
+import { volumeForeground, volumePreview } from '../core/datasets/volume-views'
 import { getInterpolationRun } from '../core/interpolation/plan-run'
 import { listInspectableRuns, readInspectLayer } from '../core/interpolation/inspect'
 import { exportPlan } from '../core/planning/exchange'
@@ -57,6 +58,8 @@ export function createHandlers(
     'datasets:import': async (options) => imports.start(options),
     'datasets:import-cancel': async ({ name }) => imports.cancel(name),
     'datasets:remove': async ({ name, dryRun }) => removal({ dataset: name }, dryRun),
+    'datasets:foreground': async ({ name, volumeIds }) => volumeForeground(requireDataset(db, name), volumeIds),
+    'datasets:preview': async ({ name, volumeId, slice }) => volumePreview(requireDataset(db, name), volumeId, slice),
     'plans:list': async ({ dataset }) => listPlans(db, dataset === undefined ? undefined : requireDataset(db, dataset).id),
     'plans:get': async ({ planId }) => requirePlan(db, planId),
     'plans:create': async (request) => (await createPlan(db, request)).plan,

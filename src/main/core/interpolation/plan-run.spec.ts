@@ -10,7 +10,7 @@ import { insertPlan } from '../store/plans-repo'
 import { listRuns } from '../store/runs-repo'
 import { sampleDataDir } from '../../test-support/shared-data'
 import { interpolationOnWorkers } from '../../workers/executors'
-import { readLabelFile } from '../volume'
+import { foregroundSliceIndices, readLabelFile } from '../volume'
 import { getInterpolationRun, interpolatePlan } from './plan-run'
 import { interpolationQuality } from './quality-table'
 import { runVolumeTask } from './volume-task'
@@ -38,7 +38,13 @@ describe('interpolatePlan', () => {
       expect(v.slices.filter((s) => s.source === 'annotated').map((s) => s.index)).toEqual(item?.slices)
       // Annotated slices are copied, so they match the human mask exactly.
       for (const s of v.slices.filter((x) => x.source === 'annotated')) expect(s.iou).toBe(1)
-      expect(readLabelFile(v.maskPath).header.dims).toEqual(readLabelFile(join(sampleDataDir, 'labels', `${v.volume}.nii.gz`)).header.dims)
+      const human = readLabelFile(join(sampleDataDir, 'labels', `${v.volume}.nii.gz`))
+      expect(readLabelFile(v.maskPath).header.dims).toEqual(human.header.dims)
+      // Each slice says whether the human mask has foreground there: the chart's "both empty" vs "object missed".
+      const humanSlices = foregroundSliceIndices(human.header.dims, human.data, human.header.sliceAxis)
+      expect(v.slices.filter((s) => s.foreground).map((s) => s.index)).toEqual(humanSlices)
+      expect(humanSlices.length).toBeGreaterThan(0)
+      expect(humanSlices.length).toBeLessThan(v.slices.length)
     }
     expect(run.meanIoU).toBeCloseTo(run.volumes.reduce((s, v) => s + v.iou, 0) / run.volumes.length)
     // Distance 0 rows are the annotated slices (IoU 1); rows cover every slice once.

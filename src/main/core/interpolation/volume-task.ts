@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Fusion, InterpolationMethod, SliceQuality } from '../../../shared/interpolation'
 import type { Volume } from '../../../shared/volume'
-import { extractSlice, readImageFile, readLabelFile, sliceCount, writeNiftiFile } from '../volume'
+import { extractSlice, foregroundSliceIndices, readImageFile, readLabelFile, sliceCount, writeNiftiFile } from '../volume'
 import { distanceToNearest, interpolateMask } from './interpolate'
 import type { InterpolationResult } from './types'
 import { sliceOverlaps, volumeOverlap } from './metrics'
@@ -59,6 +59,7 @@ export function runVolumeTask(task: VolumeTask, onProgress?: (done: number, tota
         )
   const ms = performance.now() - started
   const whole = volumeOverlap(result.dense, reference.data)
+  const humanForeground = task.perSlice ? new Set(foregroundSliceIndices(dims, reference.data, axis)) : new Set<number>()
   const slices: SliceQuality[] = task.perSlice
     ? sliceOverlaps(dims, axis, result.dense, reference.data, task.annotated).map((s, i) => ({
         index: s.index,
@@ -66,6 +67,7 @@ export function runVolumeTask(task: VolumeTask, onProgress?: (done: number, tota
         distance: s.distance,
         iou: s.iou,
         dice: s.dice,
+        foreground: humanForeground.has(s.index),
       }))
     : []
   if (task.outPath) {
