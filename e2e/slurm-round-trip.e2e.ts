@@ -5,6 +5,7 @@
 // `sweep retry --slurm` exports it alone; a task killed at its time limit comes back failed saying so, a task
 // cancelled before it started leaves its trial queued; collecting twice stores nothing twice; a folder of another
 // sweep is refused whole. The round trip is timed (printed for the README).
+import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SweepStatusSchema, type SweepStatus } from '../src/shared/sweep'
 import { cliRunner } from '../src/main/test-support/cli-harness'
 import { sampleDataDir } from '../src/main/test-support/shared-data'
-import { SlurmInstallError, slurmUnavailable, startTestCluster, type TestCluster } from '../src/main/test-support/slurm-cluster'
+import { processesOf, SlurmInstallError, slurmUnavailable, startTestCluster, type TestCluster } from '../src/main/test-support/slurm-cluster'
 import { repoRoot } from './support'
 
 const unavailable = slurmUnavailable()
@@ -203,4 +204,31 @@ describe.skipIf(unavailable !== null)(`sweep export --slurm on a one-node Slurm 
 
     console.log(`Slurm round trip: export → sbatch (3 tasks) → collect in ${(tripMs / 1000).toFixed(1)} s; whole test ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   }, 600_000)
+
+  it('a cluster left running by a test process that was killed is stopped by the next start', async (ctx) => {
+    if (notInstalled) ctx.skip(notInstalled)
+    const crashing = join(root, 'crashing.mts')
+    writeFileSync(crashing, `import { startTestCluster } from ${JSON.stringify(join(repoRoot, 'src/main/test-support/slurm-cluster.ts'))}\nconst c = await startTestCluster()\nconsole.log(c.folder)\nsetInterval(() => {}, 1000)\n`)
+    const child = spawn(process.execPath, ['--import', 'tsx', crashing], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] })
+    const folder = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString()
+        if (out.includes('\n')) resolve(out.trim())
+      })
+      child.on('exit', (code) => reject(new Error(`the crashing test process ended first (code ${code})`)))
+    })
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    // Its daemons outlive it (no exit handler runs on SIGKILL)…
+    expect(processesOf(folder).length).toBeGreaterThan(0)
+    const next = await startTestCluster()
+    try {
+      // …until the next start finds the folder of a dead owner and stops them.
+      expect(processesOf(folder)).toEqual([])
+      expect(existsSync(folder)).toBe(false)
+    } finally {
+      await next.stop()
+    }
+  }, 180_000)
 })

@@ -34,7 +34,7 @@ interface Output {
 /** Runs a command to its end (or its timeout), collecting its output. */
 function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<Output> {
   return new Promise((done) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 60_000 })
+    const child = spawn(locate(command) ?? command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 60_000 })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -44,9 +44,13 @@ function run(command: string, args: readonly string[], options: { env?: NodeJS.P
   })
 }
 
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((dir) => existsSync(join(dir, binary))) || existsSync(join('/usr/sbin', binary))
+/** A program's absolute path: on PATH, or in /usr/sbin where Debian puts daemons (not on every PATH). */
+function locate(binary: string): string | null {
+  const dirs = [...(process.env.PATH ?? '/usr/bin:/bin').split(':'), '/usr/sbin', '/usr/bin']
+  return dirs.map((dir) => join(dir, binary)).find((path) => existsSync(path)) ?? null
 }
+
+const onPath = (binary: string): boolean => locate(binary) !== null
 
 /**
  * Why a Slurm test cannot run here, or null when it can (Slurm installed, or root with apt-get to install it).
@@ -120,7 +124,7 @@ function readProc(pid: string, file: 'cmdline' | 'environ'): string {
 }
 
 /** PIDs of processes tied to a cluster folder: its daemons (the folder in their command line) and its jobs (in their SLURM_CONF). */
-function processesOf(folder: string): number[] {
+export function processesOf(folder: string): number[] {
   const conf = `SLURM_CONF=${join(folder, 'slurm.conf')}`
   return readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
@@ -207,7 +211,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   process.on('exit', killOnExit)
 
   const daemon = (command: string, args: string[], log: string): ChildProcess => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(locate(command) ?? command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     const keep = (d: Buffer | string): void => appendFileSync(file('logs', log), d)
     child.stdout?.on('data', keep)
     child.stderr?.on('data', keep)
