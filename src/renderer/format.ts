@@ -34,3 +34,31 @@ export function formatDeviation(value: number): string {
   if (percent === 0) return '0 %'
   return `${percent > 0 ? '+' : '−'}${Math.abs(percent)} %`
 }
+
+/** A duration in words a person reads at a glance: "850 ms", "12.3 s", "4 min 05 s", "2 h 07 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  const seconds = ms / 1000
+  if (seconds < 60) return `${Number(seconds.toFixed(1))} s`
+  const whole = Math.round(seconds)
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ${pad(whole % 60)} s`
+  const minutes = Math.round(whole / 60)
+  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`
+}
+
+/** The time from one stored ISO time to another in milliseconds; undefined when either is missing or unreadable. */
+export function millisBetween(from: string | null | undefined, to: string | null | undefined): number | undefined {
+  if (!from || !to) return undefined
+  const ms = new Date(to).getTime() - new Date(from).getTime()
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+/** A stored ISO time as local "YYYY-MM-DD HH:MM:SS" (for a run's start and end, where seconds matter). */
+export function formatLocalTime(iso: string | null | undefined): string {
+  if (!iso) return '—'
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  return `${formatCreated(iso)}:${String(date.getSeconds()).padStart(2, '0')}`
+}

@@ -21,7 +21,7 @@ export interface HistoryRow {
 }
 
 /** A training run's result; records older than the webgpu rung get `adapter: null` from the schema. */
-function trainResultOf(run: RunRecord): TrainResult | undefined {
+export function trainResultOf(run: RunRecord): TrainResult | undefined {
   if (run.result === null) return undefined
   const parsed = TrainResultSchema.safeParse(run.result)
   return parsed.success ? parsed.data : undefined

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../../shared/run'
+import { configRows, runDurationText, runFacts, volumeScores } from './run-detail'
+
+const base: RunRecord = {
+  id: 7, kind: 'training', status: 'done', datasetId: 1, seed: 3, config: { model: { kind: 'unet2d', depth: 2 }, steps: 20 },
+  result: null, error: null, createdAt: '2026-01-02T10:00:00.000Z', startedAt: '2026-01-02T10:00:01.000Z', finishedAt: '2026-01-02T10:02:06.000Z', pid: null, host: null,
+}
+const result = {
+  backend: 'wasm', backendReasons: ['webgpu: no adapter'], adapter: null, threads: 2, trainVolumes: 4, annotatedSlices: 12, parameters: 1000, steps: 20,
+  timings: { loadMs: 10, trainMs: 118_000, msPerStep: 5900, evalMs: 300 }, peakRssMb: 300, curve: [{ step: 10, loss: 0.5, lr: 0.01, annotatedFraction: null }],
+  checkpoint: '/ws/runs/7/model', evaluation: {
+    split: 'test', meanIou: 0.5, meanDice: 0.6, perClass: [], ms: 300,
+    volumes: [
+      { volumeId: 1, caseId: 'b', iou: 0.7, dice: 0.8, perClass: [] },
+      { volumeId: 2, caseId: 'a', iou: 0.3, dice: 0.4, perClass: [] },
+    ],
+  },
+}
+
+describe('runFacts', () => {
+  it('says a training run\'s duration, local times, backend and checkpoint in words', () => {
+    const facts = new Map(runFacts({ ...base, result }).map((f) => [f.key, f.value]))
+    expect(facts.get('duration')).toBe('2 min 05 s')
+    expect(facts.get('started')).not.toContain('T')
+    expect(facts.get('backend')).toBe('wasm')
+    expect(facts.get('checkpoint')).toBe('/ws/runs/7/model')
+    expect(facts.get('training time')).toBe('1 min 58 s')
+    expect(facts.get('test Dice / IoU')).toBe('0.600 / 0.500')
+  })
+
+  it('says "—" for a run that has not finished, and the first error line of a failed one', () => {
+    expect(runDurationText({ ...base, finishedAt: null })).toBe('—')
+    const facts = new Map(runFacts({ ...base, status: 'failed', error: 'out of memory\nstack…' }).map((f) => [f.key, f.value]))
+    expect(facts.get('error')).toBe('out of memory')
+    expect(facts.has('backend')).toBe(false)
+  })
+})
+
+describe('configRows and volumeScores', () => {
+  it('flattens the config to sorted keys and lists the per-volume scores worst first', () => {
+    expect(configRows(base)).toEqual([
+      { key: 'model.depth', value: '2' },
+      { key: 'model.kind', value: '"unet2d"' },
+      { key: 'steps', value: '20' },
+    ])
+    expect(volumeScores({ ...base, result }).map((v) => v.caseId)).toEqual(['a', 'b'])
+    expect(volumeScores(base)).toEqual([])
+  })
+})
