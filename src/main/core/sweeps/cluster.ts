@@ -88,9 +88,6 @@ export function exportSlurm(db: Db, sweepId: number, dir: string, options: Slurm
   }
   mkdirSync(join(out, 'results'), { recursive: true })
   mkdirSync(join(out, 'logs'), { recursive: true })
-  if (earlierFailed.length > 0) mkdirSync(join(out, 'results', 'earlier'), { recursive: true })
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-  for (const path of earlierFailed) renameSync(path, join(out, 'results', 'earlier', `${stamp}-${basename(path)}`))
   // A consistent copy even while a runner writes to the store, moved into place whole: a task of an earlier
   // export starting now copies either the old snapshot or the new one, never half of one.
   const snapshot = join(out, 'store.db')
@@ -98,6 +95,9 @@ export function exportSlurm(db: Db, sweepId: number, dir: string, options: Slurm
   rmSync(partial, { force: true })
   db.prepare('VACUUM INTO ?').run(partial)
   renameSync(partial, snapshot)
+  if (earlierFailed.length > 0) mkdirSync(join(out, 'results', 'earlier'), { recursive: true })
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  for (const path of earlierFailed) renameSync(path, join(out, 'results', 'earlier', `${stamp}-${basename(path)}`))
   writeFileSync(join(out, 'trials.txt'), `${trials.join('\n')}\n`)
   const script = join(out, `sweep-${sweepId}.sbatch`)
   writeFileSync(script, slurmScript({ sweepId, sweepUid: sweep.uid, dataset: sweep.dataset, dir: out, scriptPath: script, trials, command: options.command, job: options }), { mode: 0o755 })
