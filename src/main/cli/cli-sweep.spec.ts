@@ -71,7 +71,7 @@ describe('workbench sweep', () => {
     sweepId = c.sweepId
     expect(c.trials).toBe(4)
     const bad: [string[], number, RegExp][] = [
-      [['sweep', 'create', '--dataset', 'sample', '--preset', 'paper-9d'], 1, /--preset paper-9d: is not a preset; known: paper-2d, paper-3d, paper-2d-small/],
+      [['sweep', 'create', '--dataset', 'sample', '--preset', 'paper-9d'], 1, /--preset paper-9d: is not a preset; known: paper-2d, paper-3d, paper-2d-hippo, paper-2d-small/],
       [['sweep', 'create', '--dataset', 'sample'], 2, /one of --preset or --grid/],
       [['sweep', 'create', '--dataset', 'sample', '--grid', join(root, 'missing.json')], 1, /missing\.json: cannot be read/],
       [['sweep', 'status', '99'], 1, /sweep 99: no sweep has this id/],
