@@ -3,7 +3,7 @@
 // used folder, and collect's handling of killed tasks and of a second collect. The same path on a real one-node
 // Slurm cluster, with real training, is e2e/slurm-round-trip.e2e.ts.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -67,6 +67,7 @@ describe('a task, run by bash as a node runs it', () => {
     script = join(dir, 'sweep-3.sbatch')
     writeFileSync(script, slurmScript({ ...scriptInput, dir, scriptPath: script, command: "'/nonexistent/node' '/nonexistent/bin.mjs'" }))
   })
+  afterEach(() => rmSync(root, { recursive: true, force: true }))
   const env = (task: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, SLURM_ARRAY_TASK_ID: String(task), SLURM_ARRAY_JOB_ID: '77', TMPDIR: scratch, ...extra })
   const log = (task: number): TaskLog => {
     const path = join(dir, 'logs', `77_${task}.err`)
@@ -134,6 +135,7 @@ describe('task logs', () => {
     expect(latestTaskLogs(dir, { id: 3, uid: 'uid-3' }).get(8)?.header.arrayTask).toBe('15_0')
     writeFileSync(join(dir, 'logs', '16_0.err'), header.replace('(uid-3)', '(uid-of-another-store)'))
     expect(() => latestTaskLogs(dir, { id: 3, uid: 'uid-3' })).toThrow(/16_0\.err: is the log of a task of another sweep \(sweep 3 of another store\), not of sweep 3/)
+    rmSync(dir, { recursive: true, force: true })
   })
 })
 
@@ -150,7 +152,10 @@ describe('export and collect', () => {
     const grid = { densities: [0.4], volumeFractions: [0.5], methods: ['fixed'], models: [{ name: 'tiny', model: { depth: 1, baseChannels: 4 } }], seeds: [0, 1] }
     sweepId = (await createSweep(db, { dataset: 'sample', definition: { grid, train: tinyTrain } })).sweepId
   })
-  afterEach(() => db.close())
+  afterEach(() => {
+    db.close()
+    rmSync(workspace, { recursive: true, force: true })
+  })
   const options = { command: 'workbench' }
   const trialIds = (): number[] => listTrials(db, sweepId).map((t) => t.id)
 
