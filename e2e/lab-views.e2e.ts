@@ -1,0 +1,163 @@
+// "What a lab expects" in the views, end to end in browser mode (the real `workbench serve`, Debian Chromium, the
+// bundled sample): the per-slice IoU chart's axes, legend and human foreground band; plan strips with where the
+// object is; M.I. in words and the interpolation an M.I. run makes first, linked; History rows that open a run
+// (local times, duration, backend, checkpoint, per-volume scores) and delete it with its files.
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { VolumeForeground } from '../src/shared/api'
+import type { InterpolationRun } from '../src/shared/interpolation'
+import type { Plan } from '../src/shared/plan'
+import type { RunRecord } from '../src/shared/run'
+import type { TrainResult } from '../src/shared/training'
+import { apiCall, chromiumStatus, openBrowserSession, screenshotPath, type BrowserSession, type ServeHandle } from './support'
+
+const chromium = chromiumStatus()
+if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
+
+/** Opens a tab that works on one dataset (Plan, Inspect, Train) with the sample chosen. */
+async function openTab(page: Page, url: string, tab: 'plan' | 'inspect' | 'train'): Promise<void> {
+  await page.goto(url)
+  await page.locator('[data-testid="dataset-row"][data-name="sample"]').waitFor({ timeout: 30_000 })
+  await page.locator(`[data-testid="tab-${tab}"]`).click()
+  await page.locator('[data-testid="plan-dataset"]').selectOption('sample')
+}
+
+describe.skipIf(!chromium.available)('what a lab expects in the views (browser mode, sample data)', () => {
+  let session: BrowserSession
+  let server: ServeHandle
+  let page: Page
+  let plan: Plan
+  let run: InterpolationRun
+
+  beforeAll(async () => {
+    // runs:get of the deleted run answers 404 once, which Chromium logs.
+    session = await openBrowserSession('wb-e2e-lab-views-', /status of 4\d\d/)
+    server = session.server
+    page = session.page
+    plan = await apiCall<Plan>(server, 'plans:create', { dataset: 'sample', density: 0.2, volumeFraction: 0.25, method: 'fixed' })
+    run = await apiCall<InterpolationRun>(server, 'interpolation:run', { planId: plan.planId, method: 'nearest' })
+  })
+  afterAll(async () => {
+    await session?.close()
+  })
+
+  it('draws the IoU chart with axes, a legend of its colours and the human foreground extent; "empty" is split into both empty and object missed', async () => {
+    await openTab(page, server.url, 'inspect')
+    await page.locator('[data-testid="inspect-run"]').selectOption(String(run.runId))
+    const volume = run.volumes[0]!
+    await page.locator(`[data-testid="inspector-view"][data-volume-id="${volume.volumeId}"]`).waitFor({ timeout: 60_000 })
+    const chart = page.locator('[data-testid="iou-chart"]')
+    await chart.waitFor()
+    expect(await chart.locator('[data-testid="iou-legend"] li').allTextContents()).toEqual(['annotated', 'interpolated', 'both empty', 'object missed', 'human foreground'])
+    expect(await chart.locator('[data-testid="iou-y-axis"] .y-title').textContent()).toBe('IoU')
+    expect(await chart.locator('[data-testid="iou-y-axis"] .tick').allTextContents()).toEqual(['1', '0.5', '0'])
+    const xTicks = await chart.locator('[data-testid="iou-x-axis"] .x-tick').allTextContents()
+    expect(xTicks[0]).toBe('1')
+    expect(xTicks.at(-1)).toBe(String(volume.slices.length))
+
+    // The run records the human foreground per slice; the chart's band and sentence show its extent.
+    const human = volume.slices.filter((s) => s.foreground).map((s) => s.index)
+    expect(human.length).toBeGreaterThan(0)
+    expect(human.length).toBeLessThan(volume.slices.length)
+    const extent = chart.locator('[data-testid="foreground-extent"]')
+    expect(await extent.getAttribute('data-first')).toBe(String(Math.min(...human)))
+    expect(await extent.getAttribute('data-last')).toBe(String(Math.max(...human)))
+    expect(await extent.textContent()).toContain(`Human foreground: slices ${Math.min(...human) + 1}–${Math.max(...human) + 1} (${human.length} of ${volume.slices.length})`)
+    expect(await chart.locator('[data-testid="foreground-mark"]').count()).toBe(human.length)
+
+    // Each bar's class: an empty prediction is "both empty" where the human mask is empty, "object missed" where not.
+    const classes = await chart.locator('[data-testid="iou-bar"]').evaluateAll((bars) => bars.map((b) => b.getAttribute('data-class')))
+    const expected = volume.slices.map((s) => (s.source === 'empty' ? (s.foreground ? 'missed' : 'both-empty') : s.source))
+    expect(classes).toEqual(expected)
+    expect(classes).toContain('both-empty')
+    const emptyEnd = volume.slices.find((s) => s.source === 'empty' && !s.foreground)!
+    expect(await chart.locator(`[data-testid="iou-bar"][data-slice="${emptyEnd.index}"] title`).textContent()).toContain('both empty: neither mask has foreground')
+    await chart.screenshot({ path: screenshotPath('lab-iou-chart') })
+  })
+
+  it('shows in the plan strips where each volume\'s object is, and counts annotated slices with and without foreground', async () => {
+    await openTab(page, server.url, 'plan')
+    await page.locator(`[data-testid="plan-list-row"][data-plan-id="${plan.planId}"]`).click()
+    const result = page.locator(`[data-testid="plan-result"][data-plan-id="${plan.planId}"]`)
+    await result.waitFor()
+    const foreground = await apiCall<VolumeForeground[]>(server, 'datasets:foreground', { name: 'sample', volumeIds: plan.items.map((i) => i.volumeId) })
+    const summary = result.locator('[data-testid="plan-foreground-summary"][data-with]')
+    await summary.waitFor({ timeout: 30_000 })
+    let withFg = 0
+    for (const item of plan.items) {
+      const fg = new Set(foreground.find((f) => f.volumeId === item.volumeId)!.slices)
+      withFg += item.slices.filter((s) => fg.has(s)).length
+    }
+    expect(Number(await summary.getAttribute('data-with'))).toBe(withFg)
+    expect(Number(await summary.getAttribute('data-without'))).toBe(plan.totalSlices - withFg)
+    expect(await summary.textContent()).toContain(`${withFg} annotated slice${withFg === 1 ? '' : 's'} with foreground, ${plan.totalSlices - withFg} without`)
+    for (const item of plan.items) {
+      const fg = foreground.find((f) => f.volumeId === item.volumeId)!
+      const band = result.locator(`[data-testid="plan-strip"][data-volume="${item.volume}"] [data-testid="strip-foreground"]`)
+      expect(await band.getAttribute('data-first')).toBe(String(fg.slices[0]))
+      expect(await band.getAttribute('data-last')).toBe(String(fg.slices.at(-1)))
+      expect(await band.locator('.fg').count()).toBe(fg.slices.length)
+    }
+    await page.screenshot({ path: screenshotPath('lab-plan-strips') })
+  })
+
+  let trainRunId = 0
+  it('says M.I. in words, and an M.I. run that must interpolate first says so and links that interpolation run', async () => {
+    await openTab(page, server.url, 'train')
+    await page.locator('[data-testid="train-view"]').waitFor()
+    await page.locator('[data-testid="train-plan"]').selectOption(String(plan.planId))
+    const mode = page.locator('[data-testid="train-interpolated"]')
+    expect(await mode.locator('option').allTextContents()).toContain('train on interpolated masks (M.I.), sdf')
+    await mode.selectOption('sdf')
+    expect(await page.locator('[data-testid="train-mi-hint"]').textContent()).toMatch(/interpolated \(sdf\) into dense masks.*one is made first/s)
+    for (const [field, value] of Object.entries({ depth: '1', base: '4', batch: '2', steps: '3', seed: '1' })) await page.locator(`[data-testid="train-${field}"]`).fill(value)
+    const before = await apiCall<RunRecord[]>(server, 'runs:list', { kind: 'interpolation' })
+    expect(before.some((r) => r.config.method === 'sdf')).toBe(false)
+    await page.locator('[data-testid="train-start"]').click()
+    // The plan has no sdf interpolation: the view says the training interpolates first.
+    await page.locator('[data-testid="train-interpolating"]').waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid="train-metrics"]').waitFor({ timeout: 180_000 })
+    trainRunId = Number(await page.locator('[data-testid="train-metrics"]').getAttribute('data-run-id'))
+    const made = (await apiCall<RunRecord[]>(server, 'runs:list', { kind: 'interpolation' })).find((r) => r.config.method === 'sdf' && r.config.planId === plan.planId)!
+    expect(made.status).toBe('done')
+    const note = page.locator('[data-testid="train-interpolation-note"]')
+    expect(await note.getAttribute('data-interpolation-run')).toBe(String(made.id))
+    expect(await note.textContent()).toMatch(new RegExp(`interpolated masks \\(M\\.I\\.\\).*interpolation run ${made.id}, made for this run`, 's'))
+    await note.locator('[data-testid="train-interpolation-link"]').click()
+    const detail = page.locator(`[data-testid="run-detail"][data-run-id="${made.id}"]`)
+    await detail.waitFor()
+    expect(await detail.locator('[data-testid="run-fact-kind"]').textContent()).toBe('interpolation')
+  })
+
+  it('opens a History row as the run (local times, duration, backend, checkpoint, per-volume scores) and deletes it with its files', async () => {
+    const record = await apiCall<RunRecord>(server, 'runs:get', { runId: trainRunId })
+    const result = record.result as unknown as TrainResult
+    await page.locator('[data-testid="tab-history"]').click()
+    const row = page.locator(`[data-testid="history-row"][data-run-id="${trainRunId}"]`)
+    await row.waitFor({ timeout: 30_000 })
+    expect(await row.locator('[data-testid="history-duration"]').textContent()).toMatch(/^\d+(\.\d)? (ms|s)$|^\d+ min \d\d s$/)
+    expect(await row.textContent()).not.toMatch(/\d{4}-\d\d-\d\dT/)
+    await row.locator('td.summary').click()
+    const detail = page.locator(`[data-testid="run-detail"][data-run-id="${trainRunId}"]`)
+    await detail.waitFor()
+    expect(await detail.locator('[data-testid="run-fact-backend"]').textContent()).toBe(result.backend)
+    expect(await detail.locator('[data-testid="run-fact-checkpoint"]').textContent()).toBe(result.checkpoint)
+    expect(await detail.locator('[data-testid="run-fact-started"]').textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
+    expect(await detail.locator('[data-testid="run-fact-duration"]').textContent()).not.toBe('—')
+    expect(await detail.locator('[data-testid="loss-curve"]').count()).toBeGreaterThanOrEqual(1)
+    expect(await detail.locator('[data-testid="run-volume-score"]').count()).toBe(result.evaluation!.volumes.length)
+    expect(await detail.locator('[data-testid="run-config"]').textContent()).toContain('interpolated')
+    await page.screenshot({ path: screenshotPath('lab-history-run') })
+
+    await detail.locator('[data-testid="remove-preview"]').click()
+    await detail.locator('[data-testid="remove-confirm-box"]').waitFor()
+    expect((await detail.locator('[data-testid="remove-line"]').allTextContents()).join(' ')).toMatch(new RegExp(`run ${trainRunId}: will remove`))
+    // Nothing is removed by the preview.
+    expect((await apiCall<RunRecord>(server, 'runs:get', { runId: trainRunId })).id).toBe(trainRunId)
+    await detail.locator('[data-testid="remove-confirm"]').click()
+    await row.waitFor({ state: 'detached', timeout: 30_000 })
+    expect(await page.locator('[data-testid="history-removed"]').textContent()).toMatch(new RegExp(`run ${trainRunId}: removed`))
+    await expect(apiCall(server, 'runs:get', { runId: trainRunId })).rejects.toThrow(/no run has this id/)
+    expect(session.problems).toEqual([])
+  })
+})
