@@ -4,6 +4,7 @@ import benchImport from './import.bench'
 import benchInterpolation from './interpolation.bench'
 import benchNiftiRead from './nifti-read.bench'
 import benchSelectors from './selectors.bench'
+import benchSliceStep from './slice-step.bench'
 import benchTrainingQuality from './training-quality.bench'
 import benchTrainingKernels from './training-kernels.bench'
 import benchTrainingParity from './training-parity.bench'
@@ -21,6 +22,8 @@ const benches: [string, () => Promise<void>][] = [
 const onRequest: [string, () => Promise<void>][] = [
   ['training-quality', benchTrainingQuality],
   ['training-parity', () => benchTrainingParity()],
+  // Drives headless Chromium through browser mode: an end-to-end measurement, not a unit of the core.
+  ['slice-step', benchSliceStep],
 ]
 
 const only = process.argv[2]

@@ -1,10 +1,9 @@
 // The overlay colours, defined once: every label value has its own colour in each mask, and the two masks use
 // different palettes (people in greens and blues, the algorithm in magentas and oranges), so a label and
 // its source are both readable in the slice view, the legend and the 3D view.
-import type { MaskLayer } from './slice-scene'
+import type { MaskLayer, Rgb } from './slice-composite'
 
-/** RGB, each 0…1. */
-export type Rgb = [number, number, number]
+export type { Rgb } from './slice-composite'
 
 /** Per mask, the colours of label values 1, 2, 3 … (cycled past the end). */
 export const labelPalettes: Record<MaskLayer, readonly Rgb[]> = {

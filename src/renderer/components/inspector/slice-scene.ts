@@ -1,25 +1,19 @@
-// The vtk.js pipeline of the slice view: the image under two label overlays (human and interpolated mask),
-// one slice along the volume's slice axis, seen head-on with a parallel camera. No Vue in here: the component
-// owns one scene and pushes settings into it; vtk objects never become reactive.
-import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunction'
-import vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransferFunction'
+// The vtk.js pipeline of the slice view: one slice of the image under two label overlays (human and interpolated
+// mask), seen head-on with a parallel camera. The three layers are composed into one RGB picture on the CPU
+// (slice-composite.ts) and drawn as a single opaque textured quad, so a slice step uploads one small 2D texture
+// and draws one quad: no translucency pass, no per-pixel outline shader. No Vue in here: the component owns one
+// scene and pushes settings into it; vtk objects never become reactive.
+import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray'
+import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData'
 import vtkImageMapper from '@kitware/vtk.js/Rendering/Core/ImageMapper'
 import vtkImageSlice from '@kitware/vtk.js/Rendering/Core/ImageSlice'
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer'
 import { labelColour } from './label-colours'
-import { createGlWindow, toImageData } from './vtk-image'
+import { composeSlice, extractSlice, planeAxes, type MaskLayer, type OverlayStyle } from './slice-composite'
+import { createGlWindow } from './vtk-image'
 import type { LoadedLayer } from './voxel-layers'
 
-export type MaskLayer = 'human' | 'interpolated'
-export type OverlayMode = 'filled' | 'contour'
-
-/** How one mask overlay is drawn. */
-export interface OverlayStyle {
-  visible: boolean
-  /** 0…1 */
-  opacity: number
-  mode: OverlayMode
-}
+export type { MaskLayer, OverlayMode, OverlayStyle } from './slice-composite'
 
 /** The slice view's scene. */
 export interface SliceScene {
@@ -44,26 +38,26 @@ export interface SliceScene {
   destroy(): void
 }
 
-type Slice = ReturnType<typeof vtkImageSlice.newInstance>
-type Mapper = ReturnType<typeof vtkImageMapper.newInstance>
-
-interface Shown {
-  key: string
-  layer: LoadedLayer
-  actor: Slice
-  mapper: Mapper
-}
-
 const layerKey = (l: LoadedLayer): string => `${l.runId}/${l.volumeId}/${l.layer}`
+
+/** Background of the view and of a slice whose image has not arrived yet. */
+const background: [number, number, number] = [0.06, 0.07, 0.08]
+/** Outline width of a contour overlay in screen pixels (at the zoom the picture was made for). */
+const outlinePixels = 2
+/** Most picture pixels per voxel, and along a side: a larger scale buys thinner outlines with memory and time. */
+const maxScale = 8
+const maxPictureSide = 2048
+
+type Layers = { image?: LoadedLayer; human?: LoadedLayer; interpolated?: LoadedLayer }
 
 /** Creates the slice view's scene in `container`. */
 export function createSliceScene(container: HTMLElement): SliceScene {
   const gl = createGlWindow(container)
-  const renderer = vtkRenderer.newInstance({ background: [0.06, 0.07, 0.08] })
+  const renderer = vtkRenderer.newInstance({ background })
   gl.renderWindow.addRenderer(renderer)
   renderer.getActiveCamera().setParallelProjection(true)
 
-  const shown: Partial<Record<'image' | MaskLayer, Shown>> = {}
+  let layers: Layers = {}
   const styles: Record<MaskLayer, OverlayStyle> = {
     human: { visible: true, opacity: 0.5, mode: 'filled' },
     interpolated: { visible: true, opacity: 0.5, mode: 'contour' },
@@ -73,127 +67,120 @@ export function createSliceScene(container: HTMLElement): SliceScene {
   let fittedFor = ''
   // The view is the fit of the whole slice, then a zoom and a pan (world units along the view's right and up),
   // so a resize or a new volume of the same shape keeps what the user zoomed to.
-  let fit: { centre: [number, number, number]; normal: [number, number, number]; up: [number, number, number]; right: [number, number, number]; distance: number; scale: number } | undefined
+  let fit: { centre: [number, number, number]; distance: number; scale: number } | undefined
   let zoom = 1
   let pan: [number, number] = [0, 0]
 
-  function makeSlice(layer: LoadedLayer): Shown {
-    const mapper = vtkImageMapper.newInstance()
-    mapper.setInputData(toImageData(layer.values, layer.dims, layer.spacing))
-    mapper.setSlicingMode(layer.sliceAxis)
-    mapper.setSlice(Math.min(slice, layer.dims[layer.sliceAxis] - 1))
-    const actor = vtkImageSlice.newInstance()
-    actor.setMapper(mapper)
-    actor.getProperty().setInterpolationTypeToNearest()
-    renderer.addActor(actor)
-    return { key: layerKey(layer), layer, actor, mapper }
+  // The picture: one RGB image in the z = 0 plane, u along x and v along y; rebuilt when its size changes.
+  let picture: { scale: number; width: number; height: number; pixels: Uint8Array; data: ReturnType<typeof vtkImageData.newInstance>; scalars: ReturnType<typeof vtkDataArray.newInstance> } | undefined
+  const mapper = vtkImageMapper.newInstance()
+  mapper.setSlicingMode(2)
+  mapper.setSlice(0)
+  const actor = vtkImageSlice.newInstance()
+  actor.setMapper(mapper)
+  actor.getProperty().setInterpolationTypeToNearest()
+  // RGB bytes shown as they are: a window of 255 centred on 127.5 maps byte values onto themselves.
+  actor.getProperty().setColorWindow(255)
+  actor.getProperty().setColorLevel(127.5)
+  actor.setVisibility(false)
+  renderer.addActor(actor)
+  /** Whether the picture must be composed again before the next draw. */
+  let stale = true
+  /** Reused slice buffers of the layers (a slice along axis 0 or 1 is copied out of the volume). */
+  const sliceBuffers: Partial<Record<keyof Layers, Float32Array>> = {}
+
+  const base = (): LoadedLayer | undefined => layers.image ?? layers.human ?? layers.interpolated
+
+  /** Screen pixels a voxel spans at the current zoom. */
+  function pixelsPerVoxel(layer: LoadedLayer): number {
+    if (!fit) return 1
+    const [u, v] = planeAxes(layer.sliceAxis)
+    const screenHeight = Math.max(1, gl.glWindow.getSize()[1] ?? 1)
+    return Math.min(layer.spacing[u], layer.spacing[v]) / ((2 * fit.scale) / zoom / screenHeight)
   }
 
-  function drop(which: 'image' | MaskLayer): void {
-    const s = shown[which]
-    if (!s) return
-    renderer.removeActor(s.actor)
-    s.actor.delete()
-    s.mapper.delete()
-    delete shown[which]
+  /** Picture pixels per voxel: about one screen pixel each at the current zoom, within the limits. */
+  function pictureScale(layer: LoadedLayer): number {
+    const [u, v] = planeAxes(layer.sliceAxis)
+    const side = Math.max(layer.dims[u], layer.dims[v])
+    return Math.max(1, Math.min(maxScale, Math.floor(pixelsPerVoxel(layer)), Math.floor(maxPictureSide / side)))
   }
 
-  function styleMask(which: MaskLayer): void {
-    const s = shown[which]
-    if (!s) return
-    const style = styles[which]
-    const top = Math.max(1, Math.round(s.layer.range[1]))
-    // Flat steps around each integer label value (the texture is sampled nearest, so values are exact).
-    const colours = vtkColorTransferFunction.newInstance()
-    colours.addRGBPoint(-0.4, 0, 0, 0)
-    colours.addRGBPoint(0.4, 0, 0, 0)
-    for (let value = 1; value <= top; value++) {
-      const [r, g, b] = labelColour(which, value)
-      colours.addRGBPoint(value - 0.4, r, g, b)
-      colours.addRGBPoint(value + 0.4, r, g, b)
+  /** Composes the slice on show into the picture (making a picture of the right size first). */
+  function compose(): void {
+    stale = false
+    const layer = base()
+    if (!layer) {
+      actor.setVisibility(false)
+      return
     }
-    // Background is see-through; labels are opaque when filled, and only their outline shows in contour mode.
-    const fill = style.mode === 'filled' ? 1 : 0
-    const opacities = vtkPiecewiseFunction.newInstance()
-    opacities.addPoint(-0.4, 0)
-    opacities.addPoint(0.4, 0)
-    opacities.addPoint(0.6, fill)
-    opacities.addPoint(top + 0.4, fill)
-    const property = s.actor.getProperty()
-    property.setRGBTransferFunction(0, colours)
-    property.setPiecewiseFunction(0, opacities)
-    property.setUseLookupTableScalarRange(true)
-    property.setUseLabelOutline(style.mode === 'contour')
-    property.setLabelOutlineThickness(2)
-    property.setLabelOutlineOpacity(style.opacity)
-    property.setOpacity(style.opacity)
-    s.actor.setForceTranslucent(true)
-    s.actor.setVisibility(style.visible)
-  }
-
-  function styleImage(): void {
-    const s = shown.image
-    if (!s) return
-    const [low, high] = window
-    s.actor.getProperty().setColorWindow(Math.max(1e-6, high - low))
-    s.actor.getProperty().setColorLevel((low + high) / 2)
-  }
-
-  /** Overlays sit a hair in front of the image (and the interpolated one in front of the human one), so the three coincident planes never z-fight. */
-  function layerOffsets(): void {
-    const camera = renderer.getActiveCamera()
-    const p = camera.getPosition()
-    const f = camera.getFocalPoint()
-    const d = [p[0] - f[0], p[1] - f[1], p[2] - f[2]]
-    const n = Math.hypot(d[0] ?? 0, d[1] ?? 0, d[2] ?? 0) || 1
-    const base = shown.image?.layer ?? shown.human?.layer ?? shown.interpolated?.layer
-    const step = 0.05 * (base ? base.spacing[base.sliceAxis] : 1)
-    const place = (s: Shown | undefined, k: number): void => {
-      s?.actor.setPosition(((d[0] ?? 0) / n) * step * k, ((d[1] ?? 0) / n) * step * k, ((d[2] ?? 0) / n) * step * k)
+    const [u, v] = planeAxes(layer.sliceAxis)
+    const width = layer.dims[u]
+    const height = layer.dims[v]
+    const scale = pictureScale(layer)
+    if (!picture || picture.scale !== scale || picture.width !== width || picture.height !== height) {
+      const pixels = new Uint8Array(width * scale * height * scale * 3)
+      const data = vtkImageData.newInstance()
+      data.setDimensions(width * scale, height * scale, 1)
+      data.setSpacing([layer.spacing[u] / scale, layer.spacing[v] / scale, 1])
+      // Pixel centres inside each voxel, so the voxel (i, j) covers i·spacing ± spacing / 2 as before.
+      data.setOrigin([(0.5 / scale - 0.5) * layer.spacing[u], (0.5 / scale - 0.5) * layer.spacing[v], 0])
+      const scalars = vtkDataArray.newInstance({ name: 'picture', numberOfComponents: 3, values: pixels })
+      data.getPointData().setScalars(scalars)
+      mapper.setInputData(data)
+      picture?.data.delete()
+      picture = { scale, width, height, pixels, data, scalars }
     }
-    place(shown.image, 0)
-    place(shown.human, 1)
-    place(shown.interpolated, 2)
+    const index = Math.min(slice, layer.dims[layer.sliceAxis] - 1)
+    const sliceOf = (which: keyof Layers): ArrayLike<number> | undefined => {
+      const l = layers[which]
+      // A layer of another shape than the first one cannot be laid over it.
+      if (!l || l.sliceAxis !== layer.sliceAxis || l.dims.some((d, a) => d !== layer.dims[a])) return undefined
+      const values = extractSlice(l, l.sliceAxis, index, sliceBuffers[which])
+      if (values instanceof Float32Array && values.buffer !== l.values.buffer) sliceBuffers[which] = values
+      return values
+    }
+    const imageValues = sliceOf('image')
+    const mask = (which: MaskLayer) => {
+      const labels = sliceOf(which)
+      return labels ? { labels, style: styles[which], colour: (value: number) => labelColour(which, value) } : undefined
+    }
+    const outline = Math.max(1, Math.round((outlinePixels * scale) / Math.max(1, pixelsPerVoxel(layer))))
+    composeSlice(
+      { width, height, scale, outline, background, image: imageValues ? { values: imageValues, window } : undefined, masks: [mask('human'), mask('interpolated')] },
+      picture.pixels,
+    )
+    picture.scalars.modified()
+    actor.setVisibility(true)
   }
 
-  /** Looks at the slice plane head-on, filling the view with the slice. */
+  /** Looks at the slice head-on, filling the view with it. */
   function fitCamera(): void {
-    const base = shown.image?.layer ?? shown.human?.layer ?? shown.interpolated?.layer
-    if (!base) return
-    const { dims, spacing, sliceAxis } = base
-    const extent = dims.map((d, i) => (d - 1) * (spacing[i] ?? 1)) as [number, number, number]
-    const centre = extent.map((e) => e / 2) as [number, number, number]
-    // Axial: i right, j up, seen from above; sagittal and coronal: superior (k) up.
-    const normal: [number, number, number] = sliceAxis === 0 ? [1, 0, 0] : sliceAxis === 1 ? [0, -1, 0] : [0, 0, 1]
-    const up: [number, number, number] = sliceAxis === 2 ? [0, 1, 0] : [0, 0, 1]
-    const distance = Math.max(...extent) * 2 + 10
-    const [u, v] = sliceAxis === 0 ? [1, 2] : sliceAxis === 1 ? [0, 2] : [0, 1]
-    const width = (extent[u] ?? 1) + (spacing[u] ?? 1)
-    const height = (extent[v] ?? 1) + (spacing[v] ?? 1)
+    const layer = base()
+    if (!layer) return
+    const [u, v] = planeAxes(layer.sliceAxis)
+    const extent = [(layer.dims[u] - 1) * layer.spacing[u], (layer.dims[v] - 1) * layer.spacing[v]] as const
+    const width = extent[0] + layer.spacing[u]
+    const height = extent[1] + layer.spacing[v]
     const size = gl.glWindow.getSize()
     const aspect = (size[0] ?? 1) / Math.max(1, size[1] ?? 1)
-    // Screen right: the viewing direction (−normal) crossed with up.
-    const right: [number, number, number] = [
-      -(normal[1] * up[2] - normal[2] * up[1]),
-      -(normal[2] * up[0] - normal[0] * up[2]),
-      -(normal[0] * up[1] - normal[1] * up[0]),
-    ]
-    fit = { centre, normal, up, right, distance, scale: 1.04 * Math.max(height / 2, width / 2 / aspect) }
+    fit = { centre: [extent[0] / 2, extent[1] / 2, 0], distance: Math.max(width, height) * 2 + 10, scale: 1.04 * Math.max(height / 2, width / 2 / aspect) }
     applyView()
   }
 
   /** Puts the camera at the fit moved by the pan and narrowed by the zoom. */
   function applyView(): void {
     if (!fit) return
-    const { centre, normal, up, right, distance, scale } = fit
-    const focal = [0, 1, 2].map((a) => (centre[a] ?? 0) + (right[a] ?? 0) * pan[0] + (up[a] ?? 0) * pan[1]) as [number, number, number]
+    const { centre, distance, scale } = fit
     const camera = renderer.getActiveCamera()
-    camera.setFocalPoint(focal[0], focal[1], focal[2])
-    camera.setPosition(focal[0] + normal[0] * distance, focal[1] + normal[1] * distance, focal[2] + normal[2] * distance)
-    camera.setViewUp(up[0], up[1], up[2])
+    camera.setFocalPoint(centre[0] + pan[0], centre[1] + pan[1], 0)
+    camera.setPosition(centre[0] + pan[0], centre[1] + pan[1], distance)
+    camera.setViewUp(0, 1, 0)
     camera.setParallelScale(scale / zoom)
     renderer.resetCameraClippingRange()
-    layerOffsets()
+    // A zoom may call for a finer or coarser picture.
+    const layer = base()
+    if (layer && picture && pictureScale(layer) !== picture.scale) stale = true
   }
 
   /** World units per CSS pixel at the current zoom. */
@@ -203,40 +190,37 @@ export function createSliceScene(container: HTMLElement): SliceScene {
   }
 
   return {
-    setLayers(layers) {
-      for (const which of ['image', 'human', 'interpolated'] as const) {
-        const next = layers[which]
-        if (shown[which]?.key === (next ? layerKey(next) : undefined)) continue
-        drop(which)
-        if (next) shown[which] = makeSlice(next)
-      }
-      styleImage()
-      styleMask('human')
-      styleMask('interpolated')
-      const base = shown.image?.layer ?? shown.human?.layer ?? shown.interpolated?.layer
-      const fitKey = base ? `${base.dims.join('x')}/${base.spacing.join('x')}/${base.sliceAxis}` : ''
+    setLayers(next) {
+      const same = (a?: LoadedLayer, b?: LoadedLayer): boolean => (a ? layerKey(a) : '') === (b ? layerKey(b) : '')
+      if (!same(layers.image, next.image) || !same(layers.human, next.human) || !same(layers.interpolated, next.interpolated)) stale = true
+      layers = { ...next }
+      const layer = base()
+      const fitKey = layer ? `${layer.dims.join('x')}/${layer.spacing.join('x')}/${layer.sliceAxis}` : ''
       if (fitKey !== fittedFor) {
         fittedFor = fitKey
         // Another shape: what was zoomed to means nothing there.
         zoom = 1
         pan = [0, 0]
         fitCamera()
-      } else layerOffsets()
+        stale = true
+      }
     },
     setSlice(index) {
+      if (index === slice) return
       slice = index
-      for (const s of Object.values(shown)) s?.mapper.setSlice(Math.min(index, s.layer.dims[s.layer.sliceAxis] - 1))
+      stale = true
     },
     setWindow(low, high) {
       window = [low, high]
-      styleImage()
+      stale = true
     },
     setOverlay(which, style) {
       styles[which] = { ...style }
-      styleMask(which)
+      stale = true
     },
     render() {
       const started = performance.now()
+      if (stale) compose()
       gl.renderWindow.render()
       return performance.now() - started
     },
@@ -266,7 +250,10 @@ export function createSliceScene(container: HTMLElement): SliceScene {
       if (gl.resize()) fitCamera()
     },
     destroy() {
-      for (const which of ['image', 'human', 'interpolated'] as const) drop(which)
+      renderer.removeActor(actor)
+      actor.delete()
+      mapper.delete()
+      picture?.data.delete()
       renderer.delete()
       gl.destroy()
     },
