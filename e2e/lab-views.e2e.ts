@@ -2,17 +2,41 @@
 // bundled sample): the per-slice IoU chart's axes, legend and human foreground band; plan strips with where the
 // object is; M.I. in words and the interpolation an M.I. run makes first, linked; History rows that open a run
 // (local times, duration, backend, checkpoint, per-volume scores) and delete it with its files.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { VolumeForeground } from '../src/shared/api'
+import { volumeFromData, writeNiftiFile } from '../src/main/core/volume'
+import type { VolumeForeground, VolumePreview } from '../src/shared/api'
+import type { DatasetSummary } from '../src/shared/dataset'
 import type { InterpolationRun } from '../src/shared/interpolation'
 import type { Plan } from '../src/shared/plan'
 import type { RunRecord } from '../src/shared/run'
 import type { TrainResult } from '../src/shared/training'
-import { apiCall, chromiumStatus, openBrowserSession, screenshotPath, type BrowserSession, type ServeHandle } from './support'
+import { apiCall, chromiumStatus, makeTempDir, openBrowserSession, screenshotPath, type BrowserSession, type ServeHandle } from './support'
 
 const chromium = chromiumStatus()
 if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
+
+/** A folder of `cases` 10×8×6 image/label pairs (a box of label 1 on slices 2–3) and no dataset.json. */
+function writeUnnamedDataset(folder: string, cases: number): void {
+  mkdirSync(join(folder, 'images'), { recursive: true })
+  mkdirSync(join(folder, 'labels'), { recursive: true })
+  const [nx, ny, nz] = [10, 8, 6]
+  for (let c = 0; c < cases; c++) {
+    const image = new Int16Array(nx * ny * nz)
+    const label = new Uint8Array(nx * ny * nz)
+    for (let k = 0, p = 0; k < nz; k++)
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < nx; i++, p++) {
+          const inside = i >= 3 && i < 7 && j >= 2 && j < 6 && (k === 2 || k === 3)
+          image[p] = (inside ? 800 : 100) + ((i + 2 * j + c) % 7)
+          label[p] = inside ? 1 : 0
+        }
+    writeNiftiFile(join(folder, 'images', `case${c}.nii.gz`), volumeFromData([nx, ny, nz], image))
+    writeNiftiFile(join(folder, 'labels', `case${c}.nii.gz`), volumeFromData([nx, ny, nz], label))
+  }
+}
 
 /** Opens a tab that works on one dataset (Plan, Inspect, Train) with the sample chosen. */
 async function openTab(page: Page, url: string, tab: 'plan' | 'inspect' | 'train'): Promise<void> {
@@ -99,6 +123,59 @@ describe.skipIf(!chromium.available)('what a lab expects in the views (browser m
       expect(await band.locator('.fg').count()).toBe(fg.slices.length)
     }
     await page.screenshot({ path: screenshotPath('lab-plan-strips') })
+  })
+
+  it('names labels from dataset.json ("unnamed" without one), previews a volume\'s middle slice with its label, and removes a dataset saying what it deletes', async () => {
+    await page.goto(server.url)
+    await page.locator('[data-testid="dataset-row"][data-name="sample"]').click()
+    expect(await page.locator('[data-testid="dataset-labels"]').textContent()).toMatch(/Labels: 1 Anterior, 2 Posterior ·/)
+
+    const folder = makeTempDir('wb-e2e-unnamed-')
+    try {
+      writeUnnamedDataset(folder.path, 4)
+      await apiCall<DatasetSummary>(server, 'datasets:import', { folder: folder.path, name: 'unnamed-boxes', seed: 0 })
+      await page.locator('[data-testid="reload"]').click()
+      await page.locator('[data-testid="dataset-row"][data-name="unnamed-boxes"]').click()
+      const detail = page.locator('[data-testid="dataset-detail"][data-name="unnamed-boxes"]')
+      await detail.waitFor()
+      expect(await detail.locator('[data-testid="dataset-labels"]').textContent()).toMatch(/Labels: 1 unnamed \(the folder had no names for them in a dataset\.json\)/)
+      expect(await detail.locator('[data-testid="volume-labels"]').first().textContent()).toBe('1 (unnamed): 32')
+
+      // A click on a volume shows its middle slice (index 3 of 6) with the label's 16 voxels there.
+      await detail.locator('[data-testid="volume-row"][data-case="case1"]').click()
+      const preview = detail.locator('[data-testid="volume-preview"][data-slice="3"]')
+      await preview.waitFor()
+      expect(await preview.locator('[data-testid="volume-preview-slice"]').textContent()).toBe('Slice 4 of 6 (middle)')
+      expect(await preview.locator('[data-testid="volume-preview-canvas"]').getAttribute('data-label-voxels')).toBe('16')
+      expect(await preview.locator('[data-testid="volume-preview-legend"] li').allTextContents()).toEqual(['1 unnamed'])
+      const volumeId = Number(await preview.getAttribute('data-volume-id'))
+      const served = await apiCall<VolumePreview>(server, 'datasets:preview', { name: 'unnamed-boxes', volumeId })
+      expect([served.width, served.height, served.slice]).toEqual([10, 8, 3])
+      // The canvas shows the label in colour: its centre pixel is not grey.
+      // (Typed for Node, which has no DOM: the canvas is described by the one call used.)
+      type Canvas2d = { getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } }
+      const centre = await preview
+        .locator('[data-testid="volume-preview-canvas"]')
+        .evaluate((el) => Array.from((el as unknown as Canvas2d).getContext('2d').getImageData(5, 4, 1, 1).data))
+      expect(new Set(centre.slice(0, 3)).size).toBeGreaterThan(1)
+      await preview.locator('[data-testid="volume-preview-slider"]').fill('0')
+      await detail.locator('[data-testid="volume-preview"][data-slice="0"]').waitFor()
+      expect(await detail.locator('[data-testid="volume-preview-canvas"]').getAttribute('data-label-voxels')).toBe('0')
+      await page.screenshot({ path: screenshotPath('lab-dataset-preview') })
+
+      // Remove: first what it would delete, then the removal; the list loses it on Reload.
+      await detail.locator('[data-testid="remove-preview"]').click()
+      await detail.locator('[data-testid="remove-confirm-box"]').waitFor()
+      expect((await detail.locator('[data-testid="remove-line"]').allTextContents()).join(' ')).toMatch(/dataset unnamed-boxes: will remove 4 volume records/)
+      expect((await apiCall<DatasetSummary[]>(server, 'datasets:list', {})).map((d) => d.name)).toContain('unnamed-boxes')
+      await detail.locator('[data-testid="remove-confirm"]').click()
+      expect(await detail.locator('[data-testid="dataset-removed"]').textContent()).toMatch(/dataset unnamed-boxes: removed 4 volume records/)
+      expect((await apiCall<DatasetSummary[]>(server, 'datasets:list', {})).map((d) => d.name)).not.toContain('unnamed-boxes')
+      await page.locator('[data-testid="reload"]').click()
+      await page.locator('[data-testid="dataset-row"][data-name="unnamed-boxes"]').waitFor({ state: 'detached' })
+    } finally {
+      folder.remove()
+    }
   })
 
   let trainRunId = 0
