@@ -206,6 +206,60 @@ describe.skipIf(!chromium.available)('what a lab expects in the views (browser m
     expect(await detail.locator('[data-testid="run-fact-kind"]').textContent()).toBe('interpolation')
   })
 
+  it('creates a sweep from the grid form with its trial count and time estimate, offers Run for it, and never shows "step 0 / 0"', async () => {
+    await page.locator('[data-testid="tab-sweeps"]').click()
+    const form = page.locator('[data-testid="sweep-form"]')
+    await form.waitFor()
+    await page.locator('[data-testid="sweep-dataset"] option[value="sample"]').waitFor({ state: 'attached', timeout: 30_000 })
+    await page.locator('[data-testid="sweep-dataset"]').selectOption('sample')
+    expect(await form.locator('[data-testid="sweep-rho-label"]').getAttribute('title')).toMatch(/^Annotation density ρ: the fraction of each selected volume's slices/)
+    expect(await form.locator('[data-testid="sweep-s-label"]').getAttribute('title')).toMatch(/^Volume count s: the fraction of the training volumes/)
+    const estimate = form.locator('[data-testid="sweep-estimate"]')
+    // 2 seeds × (1 dense + 2 ρ × 1 s × 2 methods × 1 mode) = 10 trials, timed from the M.I. run trained above.
+    await form.locator('[data-testid="sweep-form-densities"]').fill('0.1, 0.2')
+    await form.locator('[data-testid="sweep-form-method-random"]').check()
+    await form.locator('[data-testid="sweep-form-seeds"]').fill('0, 1')
+    expect(await estimate.getAttribute('data-trials')).toBe('10')
+    expect(await estimate.textContent()).toMatch(/^10 trials \(4 sparse \+ 1 dense baseline per seed\) · about [\d.]+ (ms|s|min \d\d s|h \d\d min) here one trial at a time \(timed from 1 finished run\)$/)
+    await form.locator('[data-testid="sweep-form-densities"]').fill('0.2, 1.5')
+    expect(await form.locator('[data-testid="sweep-form-problem"]').textContent()).toBe('ρ (density): 1.5 is not a fraction above 0 and at most 1')
+    await page.locator('[data-testid="sweep-create-button"]').click()
+    expect(await page.locator('[data-testid="sweep-create-error"]').textContent()).toContain('ρ (density): 1.5 is not a fraction')
+    expect(await apiCall<unknown[]>(server, 'sweeps:list', {})).toEqual([])
+
+    // The smallest grid: one cell and its dense baseline.
+    await form.locator('[data-testid="sweep-form-densities"]').fill('0.2')
+    await form.locator('[data-testid="sweep-form-method-random"]').uncheck()
+    await form.locator('[data-testid="sweep-form-seeds"]').fill('0')
+    expect(await estimate.getAttribute('data-trials')).toBe('2')
+    await page.screenshot({ path: screenshotPath('lab-sweep-form') })
+    await page.locator('[data-testid="sweep-create-button"]').click()
+    await page.locator('[data-testid="sweep-created"]').waitFor({ timeout: 60_000 })
+    const sweepId = (await apiCall<{ sweep: { id: number } }[]>(server, 'sweeps:list', {}))[0]!.sweep.id
+    const detail = page.locator(`[data-testid="sweep-detail"][data-sweep-id="${sweepId}"]`)
+    await detail.locator('[data-testid="sweep-trial-row"]').first().waitFor({ timeout: 30_000 })
+    expect(await detail.locator('[data-testid="sweep-trial-row"]').count()).toBe(2)
+    const run = detail.locator('[data-testid="sweep-run"]')
+    expect(await run.getAttribute('data-action')).toBe('Run')
+    expect((await run.textContent())?.trim()).toBe('Run')
+    await run.click()
+    // Every progress line seen while it runs names a step count or "starting", never "step 0 / 0".
+    const lines = new Set<string>()
+    const progress = detail.locator('[data-testid="sweep-progress-text"]')
+    const finished = page.locator(`[data-testid="sweep-detail"][data-sweep-id="${sweepId}"][data-done="2"][data-active="false"]`)
+    const until = Date.now() + 240_000
+    while (Date.now() < until && (await finished.count()) === 0) {
+      const text = await progress.textContent().catch(() => null)
+      if (text) lines.add(text)
+      await page.waitForTimeout(50)
+    }
+    await finished.waitFor({ timeout: 1000 })
+    expect([...lines].filter((l) => /step 0 \/ 0/.test(l))).toEqual([])
+    expect([...lines].some((l) => /trial \d of 2/.test(l))).toBe(true)
+    // Nothing is left to run: no Run, no Resume.
+    expect(await detail.locator('[data-testid="sweep-run"]').count()).toBe(0)
+  }, 300_000)
+
   it('opens a History row as the run (local times, duration, backend, checkpoint, per-volume scores) and deletes it with its files', async () => {
     const record = await apiCall<RunRecord>(server, 'runs:get', { runId: trainRunId })
     const result = record.result as unknown as TrainResult

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SweepProgress, TrialRecord } from '../../../shared/sweep'
 import { TrainConfigSchema } from '../../../shared/training'
-import { describeSweepProgress, exampleGrid, parseGridText, sweepFraction, trialLabel, trialRow } from './sweep-view'
+import { describeSweepProgress, exampleGrid, parseGridText, runAction, sweepFraction, trialLabel, trialRow } from './sweep-view'
 
 const progress = (over: Partial<SweepProgress>): SweepProgress => ({
   sweepId: 1,
@@ -16,6 +16,22 @@ describe('the sweep progress line', () => {
   it('names the trial in flight as i of N, the failures, the steps and the ETA', () => {
     expect(describeSweepProgress(progress({}))).toBe('trial 4 of 10 · 1 failed · #7 step 5 / 20 · ETA 4 min')
     expect(describeSweepProgress(progress({ running: [], etaSeconds: null, counts: { total: 10, queued: 0, running: 0, done: 10, failed: 0, cancelled: 0 }, finished: 10 }))).toBe('10 of 10 trials finished')
+  })
+  it('says a trial that has not reached its first step is starting, never "step 0 / 0"', () => {
+    const line = describeSweepProgress(progress({ running: [{ trialId: 8, label: 'k', step: 0, steps: 0 }] }))
+    expect(line).toBe('trial 4 of 10 · 1 failed · #8 starting · ETA 4 min')
+    expect(line).not.toContain('0 / 0')
+  })
+  it('offers Run for a new sweep, Resume only for a paused one, nothing for a finished or running one', () => {
+    const counts = (over: Partial<SweepProgress['counts']>): SweepProgress['counts'] => ({ total: 3, queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, ...over })
+    const fresh = [{ attempts: 0 }, { attempts: 0 }, { attempts: 0 }]
+    expect(runAction(counts({ queued: 3 }), fresh, false)).toBe('Run')
+    // Paused when the app closed: its running trial went back to the queue (one attempt made), one is done.
+    expect(runAction(counts({ queued: 2, done: 1 }), [{ attempts: 1 }, { attempts: 1 }, { attempts: 0 }], false)).toBe('Resume')
+    expect(runAction(counts({ queued: 3 }), [{ attempts: 1 }, { attempts: 0 }, { attempts: 0 }], false)).toBe('Resume')
+    expect(runAction(counts({ cancelled: 2, done: 1 }), fresh, false)).toBe('Resume')
+    expect(runAction(counts({ done: 3 }), fresh, false)).toBeUndefined()
+    expect(runAction(counts({ queued: 2, running: 1 }), fresh, true)).toBeUndefined()
   })
   it('counts the steps of a running trial into the bar: (3 + 5/20) / 10', () => {
     expect(sweepFraction(progress({}))).toBeCloseTo(0.325, 12)

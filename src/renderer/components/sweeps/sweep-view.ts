@@ -1,6 +1,6 @@
 // The Sweeps view's pure parts: the pasted grid read in plain words, the progress line (trial i of N, ETA) and
 // the per-trial rows. No Vue here, so it can be tested.
-import type { SweepProgress, TrialRecord } from '../../../shared/sweep'
+import type { SweepCounts, SweepProgress, TrialRecord } from '../../../shared/sweep'
 
 /** A pasted sweep definition or bare grid: the parsed object, or what is wrong with the text. */
 export function parseGridText(text: string): { ok: true; definition: Record<string, unknown> } | { ok: false; problem: string } {
@@ -48,7 +48,8 @@ export function describeSweepProgress(p: SweepProgress): string {
   const current = Math.min(total, p.finished + (p.running.length > 0 ? 1 : 0))
   const parts = [p.running.length > 0 ? `trial ${current} of ${total}` : `${p.finished} of ${total} trials finished`]
   if (p.counts.failed > 0) parts.push(`${p.counts.failed} failed`)
-  for (const r of p.running) parts.push(`#${r.trialId} step ${r.step} / ${r.steps}`)
+  // Before its first training step a trial knows no step count: it is starting (planning, loading), not at 0 / 0.
+  for (const r of p.running) parts.push(r.steps > 0 ? `#${r.trialId} step ${r.step} / ${r.steps}` : `#${r.trialId} starting`)
   if (p.etaSeconds !== null) parts.push(`ETA ${formatDuration(p.etaSeconds)}`)
   return parts.join(' · ')
 }
@@ -90,4 +91,14 @@ export function trialRow(t: TrialRecord): TrialRow {
     seconds: seconds === null || Number.isNaN(seconds) ? '–' : seconds.toFixed(1),
     error: t.error ?? '',
   }
+}
+
+/**
+ * What the run button of a sweep says: "Run" for a sweep none of whose trials has started, "Resume" for a paused
+ * one (some trials finished or stopped, some left); undefined when nothing is left to run or it runs now.
+ */
+export function runAction(counts: SweepCounts, trials: readonly Pick<TrialRecord, 'attempts'>[], active: boolean): 'Run' | 'Resume' | undefined {
+  if (active || counts.queued + counts.running + counts.cancelled === 0) return undefined
+  const started = counts.done + counts.failed + counts.cancelled + counts.running > 0 || trials.some((t) => t.attempts > 0)
+  return started ? 'Resume' : 'Run'
 }
