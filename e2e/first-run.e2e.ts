@@ -2,22 +2,50 @@
 // Chromium, the bundled sample. From the first screen, "Use the sample data", then every step through the UI
 // alone: a plan, its interpolation inspected (slice stepping included), a few training steps on it, a tiny sweep
 // run to the end, and its Results figure. Each step asserts what it shows and leaves a screenshot
-// test-output/e2e/first-run-N-<step>.png (the README's screenshots are copied from these).
+// test-output/e2e/first-run-N-<step>.png; WORKBENCH_UPDATE_SCREENSHOTS=1 copies four of them over the README's
+// screenshots in resources/screenshots/.
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Plan } from '../src/shared/plan'
 import type { InterpolationRun } from '../src/shared/interpolation'
+import type { LayerVoxels } from '../src/shared/inspect'
 import type { RunRecord } from '../src/shared/run'
 import type { SweepStatus } from '../src/shared/sweep'
 import { countPixels, decodePng } from './png-pixels'
 import { drawsForBurst } from './slice-steps'
-import { apiCall, chromiumStatus, openBrowserSession, screenshotPath, type ServeHandle } from './support'
+import { apiCall, chromiumStatus, openBrowserSession, repoRoot, screenshotPath, type ServeHandle } from './support'
 
 const chromium = chromiumStatus()
 if (!chromium.available) console.warn(`skipping the browser tests: ${chromium.message}`)
 
 // The image is grey; the overlays' label colours (label-colours.ts) are not.
 const coloured = (r: number, g: number, b: number): boolean => Math.max(r, g, b) - Math.min(r, g, b) > 60
+
+/** The README's screenshots (resources/screenshots/<value>.png) and the screenshot of this walk each is. */
+const readmeScreenshots: Record<string, string> = {
+  'first-run-1-start': 'first-screen',
+  'first-run-3-inspect': 'inspector',
+  'first-run-3-inspect-3d': 'inspector-3d',
+  'first-run-6-results': 'results',
+}
+
+/** Of the given slices, the one where the smaller of the label-1 and label-2 voxel counts is largest. */
+function bothLabelsSlice(layer: LayerVoxels, among: ReadonlySet<number>): number {
+  const [nx, ny] = layer.dims
+  const counts = new Map<number, [number, number]>()
+  layer.voxels.forEach((value, p) => {
+    if (value !== 1 && value !== 2) return
+    const at = [p % nx, Math.floor(p / nx) % ny, Math.floor(p / (nx * ny))][layer.sliceAxis]!
+    const c = counts.get(at) ?? [0, 0]
+    c[value - 1]! += 1
+    counts.set(at, c)
+  })
+  let best = [...among][0] ?? 0
+  for (const index of among) if (Math.min(...(counts.get(index) ?? [0, 0])) > Math.min(...(counts.get(best) ?? [0, 0]))) best = index
+  return best
+}
 
 /** Two animation frames: whatever was scheduled has been drawn. */
 async function settle(page: Page): Promise<void> {
@@ -104,9 +132,11 @@ describe.skipIf(!chromium.available)('the first run: from the first screen to a 
     const burst = await drawsForBurst(page, 5)
     expect(burst).toEqual({ draws: 1, moved: 5 })
 
-    // On an interpolated slice with human foreground, the best matched, both masks show: the human fill and the
-    // interpolated outline, each in its label's colour over the grey image.
-    const fullest = volume!.slices.filter((s) => s.source === 'interpolated' && s.foreground === true).sort((a, b) => b.dice - a.dice || a.index - b.index)[0]!
+    // On the interpolated slice where the human mask shows most of both labels, both masks show: the human fill and
+    // the interpolated outline, each in its label's colour over the grey image.
+    const human = await apiCall<LayerVoxels>(server, 'inspect:layer', { runId: run.runId, volumeId, layer: 'human' })
+    const interpolated = new Set(volume!.slices.filter((s) => s.source === 'interpolated').map((s) => s.index))
+    const fullest = { index: bothLabelsSlice(human, interpolated) }
     await page.locator(`[data-testid="iou-bar"][data-slice="${fullest.index}"]`).click()
     await expect.poll(() => view.getAttribute('data-slice')).toBe(String(fullest.index))
     await settle(page)
@@ -120,6 +150,15 @@ describe.skipIf(!chromium.available)('the first run: from the first screen to a 
     expect(outline).toBeGreaterThan(50)
     expect(outline).toBeLessThan(both * 0.8)
     await page.locator('[data-testid="overlay-human-visible"]').check()
+
+    // The 3D view: both surfaces drawn (made in the surface workers), beside the slice.
+    await page.locator('[data-testid="inspect-show-3d"]').check()
+    const surface = page.locator('[data-testid="surface-view"]')
+    await page.locator('[data-testid="surface-view"][data-status="full"]').waitFor({ timeout: 60_000 })
+    await settle(page)
+    expect(countPixels(decodePng(await surface.screenshot()), coloured)).toBeGreaterThan(200)
+    await page.screenshot({ path: screenshotPath('first-run-3-inspect-3d') })
+    await page.locator('[data-testid="inspect-show-3d"]').uncheck()
   })
 
   it('4. Train trains a few steps on the plan and shows the test metrics', async () => {
@@ -182,5 +221,10 @@ describe.skipIf(!chromium.available)('the first run: from the first screen to a 
     await page.locator('[data-testid="start-guide"]').waitFor()
     expect(await activeTab(page)).toBe('tab-datasets')
     expect(session.problems).toEqual([])
+    await page.screenshot({ path: screenshotPath('first-run-7-home') })
+    // WORKBENCH_UPDATE_SCREENSHOTS=1: the README's screenshots are replaced by this walk's.
+    if (process.env.WORKBENCH_UPDATE_SCREENSHOTS === '1') {
+      for (const [from, to] of Object.entries(readmeScreenshots)) copyFileSync(screenshotPath(from), join(repoRoot, 'resources', 'screenshots', `${to}.png`))
+    }
   })
 })
