@@ -2,13 +2,14 @@
 // bundled sample): the per-slice IoU chart's axes, legend and human foreground band; plan strips with where the
 // object is; M.I. in words and the interpolation an M.I. run makes first, linked; History rows that open a run
 // (local times, duration, backend, checkpoint, per-volume scores) and delete it with its files.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { volumeFromData, writeNiftiFile } from '../src/main/core/volume'
 import type { VolumeForeground, VolumePreview } from '../src/shared/api'
-import type { DatasetSummary } from '../src/shared/dataset'
+import type { DatasetDetail, DatasetSummary } from '../src/shared/dataset'
+import type { SweepStatus } from '../src/shared/sweep'
 import type { InterpolationRun } from '../src/shared/interpolation'
 import type { Plan } from '../src/shared/plan'
 import type { RunRecord } from '../src/shared/run'
@@ -36,6 +37,23 @@ function writeUnnamedDataset(folder: string, cases: number): void {
     writeNiftiFile(join(folder, 'images', `case${c}.nii.gz`), volumeFromData([nx, ny, nz], image))
     writeNiftiFile(join(folder, 'labels', `case${c}.nii.gz`), volumeFromData([nx, ny, nz], label))
   }
+}
+
+/**
+ * For each element: how far (px) it reaches past the right edge of its pane, and whether it or an ancestor up to
+ * the pane scrolls sideways (content hidden until scrolled counts as clipped).
+ */
+async function overflowOf(page: Page, selector: string): Promise<{ past: number; scrolls: boolean }[]> {
+  // Typed for Node, which has no DOM: only the members used.
+  type Box = { getBoundingClientRect(): { right: number }; parentElement: Box | null; scrollWidth: number; clientWidth: number; closest(s: string): Box | null }
+  return page.locator(selector).evaluateAll((els) =>
+    (els as unknown as Box[]).map((el) => {
+      const pane = el.closest('.pane') ?? el
+      let scrolls = false
+      for (let at: Box | null = el; at; at = at === pane ? null : at.parentElement) if (at.scrollWidth > at.clientWidth + 1) scrolls = true
+      return { past: Math.max(0, Math.round(el.getBoundingClientRect().right - pane.getBoundingClientRect().right)), scrolls }
+    }),
+  )
 }
 
 /** Opens a tab that works on one dataset (Plan, Inspect, Train) with the sample chosen. */
@@ -259,6 +277,45 @@ describe.skipIf(!chromium.available)('what a lab expects in the views (browser m
     // Nothing is left to run: no Run, no Resume.
     expect(await detail.locator('[data-testid="sweep-run"]').count()).toBe(0)
   }, 300_000)
+
+  it('clips nothing at 1280×800: the stored-plans table, the sweep list\'s Results buttons, the trial error column', async () => {
+    // Long contents: a representative plan (the longest method text), and a sweep whose trials fail with a long path.
+    await apiCall<Plan>(server, 'plans:create', { dataset: 'sample', density: 0.3, volumeFraction: 0.5, method: 'representative', seed: 12345 })
+    // The import records the files where they are; this folder goes at the end of the test.
+    const folder = makeTempDir('wb-e2e-layout-')
+    onTestFinished(() => folder.remove())
+    writeUnnamedDataset(folder.path, 10)
+    await apiCall<DatasetSummary>(server, 'datasets:import', { folder: folder.path, name: 'a-dataset-with-a-rather-long-name-for-the-layout', seed: 0 })
+    const created = await apiCall<{ sweepId: number }>(server, 'sweeps:create', {
+      dataset: 'a-dataset-with-a-rather-long-name-for-the-layout',
+      definition: { grid: { densities: [0.5], volumeFractions: [1], models: [{ name: 'tiny2d', model: { kind: 'unet2d', depth: 1, baseChannels: 4 } }] }, train: { steps: 2, batchSize: 2 } },
+    })
+    // The imported images are gone: every trial fails, naming the missing file.
+    const detailOfDataset = await apiCall<DatasetDetail>(server, 'datasets:get', { name: 'a-dataset-with-a-rather-long-name-for-the-layout' })
+    for (const v of detailOfDataset.volumeRecords) rmSync(v.imagePath)
+    await apiCall(server, 'sweeps:run', { sweepId: created.sweepId })
+    await expect
+      .poll(async () => (await apiCall<SweepStatus & { active: boolean }>(server, 'sweeps:status', { sweepId: created.sweepId })).counts.failed, { timeout: 60_000 })
+      .toBe(2)
+
+    await openTab(page, server.url, 'plan')
+    await page.locator('[data-testid="plan-list-row"]').nth(1).waitFor()
+    expect(await overflowOf(page, '[data-testid="plan-list"]')).toEqual([{ past: 0, scrolls: false }])
+
+    await page.locator('[data-testid="tab-sweeps"]').click()
+    await page.locator(`[data-testid="sweep-row"][data-sweep-id="${created.sweepId}"]`).click()
+    const results = await overflowOf(page, '[data-testid^="sweep-results-"]')
+    expect(results.length).toBe((await apiCall<unknown[]>(server, 'sweeps:list', {})).length)
+    await page.screenshot({ path: screenshotPath('lab-layout-sweeps') })
+    expect(results).toEqual(results.map(() => ({ past: 0, scrolls: false })))
+    const detail = page.locator(`[data-testid="sweep-detail"][data-sweep-id="${created.sweepId}"]`)
+    await detail.locator('[data-testid="sweep-trial-error"]').first().waitFor({ timeout: 30_000 })
+    expect(await detail.locator('[data-testid="sweep-trial-error"]').first().textContent()).toMatch(/\//)
+    const errors = await overflowOf(page, '[data-testid="sweep-trial-error"]')
+    expect(errors.length).toBe(2)
+    expect(errors).toEqual([{ past: 0, scrolls: false }, { past: 0, scrolls: false }])
+    await page.screenshot({ path: screenshotPath('lab-layout-sweeps') })
+  }, 180_000)
 
   it('opens a History row as the run (local times, duration, backend, checkpoint, per-volume scores) and deletes it with its files', async () => {
     const record = await apiCall<RunRecord>(server, 'runs:get', { runId: trainRunId })
