@@ -143,16 +143,21 @@ describe.skipIf(!chromium.available)('what a lab expects in the views (browser m
     await page.screenshot({ path: screenshotPath('lab-plan-strips') })
   })
 
-  it('names labels from dataset.json ("unnamed" without one), previews a volume\'s middle slice with its label, and removes a dataset saying what it deletes', async () => {
+  it('fills the name from the folder, names labels from dataset.json ("unnamed" without one), previews a volume\'s middle slice with its label, and removes a dataset saying what it deletes', async () => {
     await page.goto(server.url)
     await page.locator('[data-testid="dataset-row"][data-name="sample"]').click()
     expect(await page.locator('[data-testid="dataset-labels"]').textContent()).toMatch(/Labels: 1 Anterior, 2 Posterior ·/)
 
     const folder = makeTempDir('wb-e2e-unnamed-')
     try {
-      writeUnnamedDataset(folder.path, 4)
-      await apiCall<DatasetSummary>(server, 'datasets:import', { folder: folder.path, name: 'unnamed-boxes', seed: 0 })
-      await page.locator('[data-testid="reload"]').click()
+      const datasetFolder = join(folder.path, 'unnamed-boxes')
+      writeUnnamedDataset(datasetFolder, 4)
+      // Imported from the form: the name is filled from the folder's name.
+      await page.locator('[data-testid="import-toggle"]').click()
+      await page.locator('[data-testid="import-folder"]').fill(datasetFolder)
+      expect(await page.locator('[data-testid="import-name"]').inputValue()).toBe('unnamed-boxes')
+      await page.locator('[data-testid="import-submit"]').click()
+      await page.locator('[data-testid="import-done"]').waitFor({ timeout: 60_000 })
       await page.locator('[data-testid="dataset-row"][data-name="unnamed-boxes"]').click()
       const detail = page.locator('[data-testid="dataset-detail"][data-name="unnamed-boxes"]')
       await detail.waitFor()
