@@ -48,7 +48,7 @@ async function overflowOf(page: Page, selector: string): Promise<{ past: number;
   type Box = { getBoundingClientRect(): { right: number }; parentElement: Box | null; scrollWidth: number; clientWidth: number; closest(s: string): Box | null }
   return page.locator(selector).evaluateAll((els) =>
     (els as unknown as Box[]).map((el) => {
-      const pane = el.closest('.pane') ?? el
+      const pane = el.closest('.pane, .table-pane') ?? el
       let scrolls = false
       for (let at: Box | null = el; at; at = at === pane ? null : at.parentElement) if (at.scrollWidth > at.clientWidth + 1) scrolls = true
       return { past: Math.max(0, Math.round(el.getBoundingClientRect().right - pane.getBoundingClientRect().right)), scrolls }
@@ -341,6 +341,9 @@ describe.skipIf(!chromium.available)('what a lab expects in the views (browser m
     expect(await detail.locator('[data-testid="run-volume-score"]').count()).toBe(result.evaluation!.volumes.length)
     expect(await detail.locator('[data-testid="run-config"]').textContent()).toContain('interpolated')
     await page.screenshot({ path: screenshotPath('lab-history-run') })
+    // With the run open beside it, the table still fits its pane at 1280 × 800.
+    const rows = await overflowOf(page, '[data-testid="history-row"]')
+    expect(rows).toEqual(rows.map(() => ({ past: 0, scrolls: false })))
 
     await detail.locator('[data-testid="remove-preview"]').click()
     await detail.locator('[data-testid="remove-confirm-box"]').waitFor()
