@@ -115,6 +115,7 @@ describe.skipIf(!chromium.available)('what a lab expects in the views (browser m
     const emptyEnd = volume.slices.find((s) => s.source === 'empty' && !s.foreground)!
     expect(await chart.locator(`[data-testid="iou-bar"][data-slice="${emptyEnd.index}"] title`).textContent()).toContain('both empty: neither mask has foreground')
     await chart.screenshot({ path: screenshotPath('lab-iou-chart') })
+    await page.screenshot({ path: screenshotPath('lab-inspector') })
   })
 
   it('shows in the plan strips where each volume\'s object is, and counts annotated slices with and without foreground', async () => {
