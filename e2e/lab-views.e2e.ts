@@ -187,7 +187,7 @@ describe.skipIf(!chromium.available)('what a lab expects in the views (browser m
       expect(await detail.locator('[data-testid="volume-preview-canvas"]').getAttribute('data-label-voxels')).toBe('0')
       await page.screenshot({ path: screenshotPath('lab-dataset-preview') })
 
-      // Remove: first what it would delete, then the removal; the list loses it on Reload.
+      // Remove: first what it would delete, then the removal; the list loses it at once.
       await detail.locator('[data-testid="remove-preview"]').click()
       await detail.locator('[data-testid="remove-confirm-box"]').waitFor()
       expect((await detail.locator('[data-testid="remove-line"]').allTextContents()).join(' ')).toMatch(/dataset unnamed-boxes: will remove 4 volume records/)
@@ -195,8 +195,9 @@ describe.skipIf(!chromium.available)('what a lab expects in the views (browser m
       await detail.locator('[data-testid="remove-confirm"]').click()
       expect(await detail.locator('[data-testid="dataset-removed"]').textContent()).toMatch(/dataset unnamed-boxes: removed 4 volume records/)
       expect((await apiCall<DatasetSummary[]>(server, 'datasets:list', {})).map((d) => d.name)).not.toContain('unnamed-boxes')
-      await page.locator('[data-testid="reload"]').click()
+      // The list drops it at once (no Reload), while the pane keeps saying what was removed.
       await page.locator('[data-testid="dataset-row"][data-name="unnamed-boxes"]').waitFor({ state: 'detached' })
+      await detail.locator('[data-testid="dataset-removed"]').waitFor()
     } finally {
       folder.remove()
     }

@@ -109,7 +109,7 @@ describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample
     await svg.first().waitFor({ timeout: 60_000 })
     expect(await svg.count()).toBeGreaterThanOrEqual(1)
     const budget = results.locator('[data-testid="figure"][data-figure-id="fig2-budget"]')
-    expect(await budget.locator('[data-testid="figure-sentence"]').textContent()).toMatch(/^Only one sparse cell is done, ρ = 0\.2, s = 0\.5 \(tiny2d, [\d.]+ % of the slices\): mean test IoU \d\.\d{3} over n = 1 seed;/)
+    expect(await budget.locator('[data-testid="figure-sentence"]').textContent()).toMatch(/^Only one sparse cell is done, ρ = 0\.2, s = 0\.5 \(tiny2d, [\d.]+ % of the slices\): mean validation IoU \d\.\d{3} over n = 1 seed;/)
     // Fig. 1 has its dense baseline: the change against it is computed, and one seed cannot show a loss.
     expect(await results.locator('[data-figure-id="fig1-drop"] [data-testid="figure-sentence"]').textContent()).toMatch(/^Against dense training \(Wilcoxon signed-rank .*n = 1 per cell\), the one sparse cell: no difference detectable with n = 1/)
 
