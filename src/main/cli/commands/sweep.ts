@@ -7,7 +7,7 @@ import { exportSlurm, type SlurmExport } from '../../core/sweeps/cluster'
 import { collectResults } from '../../core/sweeps/cluster-collect'
 import { cancelSweep, requireSweep, resumeSweep, retryFailed, sweepStatus } from '../../core/sweeps/control'
 import { createSweep } from '../../core/sweeps/create-sweep'
-import { sweepPreset } from '../../core/sweeps/presets'
+import { sweepPreset, sweepPresets } from '../../core/sweeps/presets'
 import { runSweep, type SweepContext, type SweepRunSummary } from '../../core/sweeps/run-sweep'
 import { listSweeps } from '../../core/store/sweeps-repo'
 import type { WorkbenchContext } from '../../app/open-workbench'
@@ -110,7 +110,7 @@ export function registerSweepCommands(program: Command, io: CliIo): void {
     .command('create')
     .description('create a sweep from a preset or a grid file (plans resolved, trials queued)')
     .requiredOption('--dataset <name>', 'the dataset')
-    .option('--preset <name>', 'paper-2d | paper-3d | paper-2d-small')
+    .option('--preset <name>', Object.keys(sweepPresets).join(' | '))
     .option('--grid <file>', 'a JSON sweep definition { grid, train } or a bare grid (src/shared/sweep.ts)')
     .action(async (o: { dataset: string; preset?: string; grid?: string }, command: Command) => {
       if ((o.preset === undefined) === (o.grid === undefined)) throw new UsageError('sweep create takes one of --preset or --grid')
