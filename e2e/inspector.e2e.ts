@@ -14,7 +14,7 @@ import type { InterpolationRun } from '../src/shared/interpolation'
 import type { Plan } from '../src/shared/plan'
 import type { RunRecord } from '../src/shared/run'
 import { volumeFromData, writeNiftiFile } from '../src/main/core/volume'
-import { countPixels, decodePng, type Pixels } from './png-pixels'
+import { countPixels, cropColumns, decodePng, type Pixels } from './png-pixels'
 import {
   chromiumStatus,
   ensureRendererBuilt,
@@ -319,6 +319,14 @@ describe.skipIf(!chromium.available)('the interpolation inspector in browser mod
     expect(countPixels(sides, greenish)).toBeGreaterThan(50)
     expect(countPixels(sides, magentaish)).toBeGreaterThan(50)
     await page.screenshot({ path: screenshotPath('inspector-3d-side-by-side') })
+    // Nothing is cut at the divide: the columns either side of the middle hold only the two backgrounds (before the
+    // camera fitted each half's width, the surfaces ran across it).
+    const divide = Math.round(sides.width / 2)
+    const columns = cropColumns(sides, divide - 3, divide + 3)
+    // Below the caption that spans the divide at the top.
+    const captionRows = 40
+    const atDivide = { width: columns.width, height: columns.height - captionRows, rgba: columns.rgba.subarray(captionRows * columns.width * 4) }
+    expect(countPixels(atDivide, (r, g, b) => Math.min(Math.abs(r - 15) + Math.abs(g - 17) + Math.abs(b - 20), Math.abs(r - 18) + Math.abs(g - 18) + Math.abs(b - 23)) > 60)).toBe(0)
   })
 
   it('loaded everything without script errors', () => {

@@ -74,3 +74,11 @@ export function countPixels(image: Pixels, test: (r: number, g: number, b: numbe
   }
   return n
 }
+
+/** The columns [from, to) of an image, as an image of their own. */
+export function cropColumns(pixels: Pixels, from: number, to: number): Pixels {
+  const width = to - from
+  const rgba = new Uint8Array(width * pixels.height * 4)
+  for (let y = 0; y < pixels.height; y++) rgba.set(pixels.rgba.subarray((y * pixels.width + from) * 4, (y * pixels.width + to) * 4), y * width * 4)
+  return { width, height: pixels.height, rgba }
+}

@@ -83,6 +83,21 @@ export function createSurfaceScene(container: HTMLElement): SurfaceScene {
   }
   arrange()
 
+  /**
+   * Fits what is drawn into the left renderer's viewport, keeping the view direction. vtk.js fits the bounding
+   * sphere to the vertical view angle only, so in a viewport narrower than tall (each half of side-by-side) the
+   * surfaces ran past the divide; dollying out by the viewport's aspect fits the width too.
+   */
+  function fitCamera(): void {
+    left.resetCamera()
+    const [x0, , x1] = left.getViewport()
+    const aspect = ((x1 - x0) * container.clientWidth) / Math.max(1, container.clientHeight)
+    // The bounding box's corners lie on the fitted sphere: a tenth of margin keeps them off the viewport's edge.
+    left.getActiveCamera().dolly(0.9 * Math.min(1, aspect > 0 ? aspect : 1))
+    left.resetCameraClippingRange()
+    right.resetCameraClippingRange()
+  }
+
   return {
     setSurface(layer, polyData) {
       const actor = actors[layer]
@@ -99,14 +114,14 @@ export function createSurfaceScene(container: HTMLElement): SurfaceScene {
       if (next === layout) return
       layout = next
       arrange()
+      fitCamera()
     },
     resetCamera() {
       const camera = left.getActiveCamera()
       camera.setPosition(0, -1, 0.6)
       camera.setFocalPoint(0, 0, 0)
       camera.setViewUp(0, 0, 1)
-      left.resetCamera()
-      right.resetCameraClippingRange()
+      fitCamera()
     },
     render() {
       gl.renderWindow.render()
