@@ -7,6 +7,7 @@ Protocol, as the product's (slice-sampler.ts, losses.ts, predict-slices.ts, scor
 - a batch is `batch` (volume, slice) pairs drawn uniformly with replacement from every annotated slice of the
   training volumes; each slice centre-padded with zeros to the slice size (extra pixel after), or randomly cropped
   where larger; padding is background with loss weight 1;
+- Adam with the run's schedule (constant, or poly: lr·(1 − t/T)^power at 0-based step t);
 - 'dice-ce': soft Dice over the whole batch per class, background included, mean over classes (smooth 1e-5), plus
   cross-entropy averaged over pixels; 'ce': cross-entropy alone; Adam (PyTorch defaults but lr);
 - evaluation in eval mode (batch-norm running statistics): each slice centre-padded to the next multiple of
@@ -113,6 +114,9 @@ def main():
         raise SystemExit(f"the twin builds a batch-norm unet2d, not {model['kind']}/{model.get('normalisation')}")
     if optimizer['kind'] != 'adam' or loss['kind'] not in ('ce', 'dice-ce') or loss.get('classWeights'):
         raise SystemExit('the twin trains with Adam and unweighted ce or dice-ce')
+    schedule = config.get('schedule', {'kind': 'constant'})
+    if schedule['kind'] not in ('constant', 'poly') or schedule.get('warmupSteps', 0):
+        raise SystemExit('the twin trains with a constant or poly learning rate, without warm-up')
     if config.get('augment', {}).get('flip'):
         raise SystemExit('the twin trains without flips')
     seed, steps, batch = config['seed'], config['steps'], config['batchSize']
@@ -130,6 +134,10 @@ def main():
     for step in range(1, steps + 1):
         x, y = batch_of(pairs, train, size, batch, rng)
         started = time.perf_counter()
+        if schedule['kind'] == 'poly':
+            # The product's rule for 0-based step t of T: lr·(1 − t/T)^power.
+            for group in opt.param_groups:
+                group['lr'] = optimizer['lr'] * (1 - (step - 1) / steps) ** schedule.get('power', 0.9)
         opt.zero_grad(set_to_none=True)
         l = loss_of(net(x), y, loss['kind'], classes)
         l.backward()
