@@ -34,6 +34,8 @@ export interface TrainingContext {
   runner: TrainRunner
   /** Makes a plan's interpolated masks when M.I. mode needs ones the store lacks. */
   interpolate?: InterpolateForTraining
+  /** The system memory a run may size itself against (default: the machine's; tests set it). */
+  memoryBytes?: number
 }
 
 /** The kind of a training run in the runs table. */
@@ -54,7 +56,10 @@ export interface TrainingRun {
 /** Trains a model as a recorded run; see the module comment. */
 export async function trainRun(ctx: TrainingContext, input: unknown, options: TrainRunOptions = {}): Promise<TrainingRun> {
   const { db } = ctx
-  const resolved = await resolveTrainJob({ db, ...(ctx.interpolate ? { interpolate: ctx.interpolate } : {}) }, input)
+  const resolved = await resolveTrainJob(
+    { db, ...(ctx.interpolate ? { interpolate: ctx.interpolate } : {}), ...(ctx.memoryBytes === undefined ? {} : { memoryBytes: ctx.memoryBytes }) },
+    input,
+  )
   const { config } = resolved
   const runId = createRun(db, {
     kind: TRAINING_KIND,

@@ -40,7 +40,10 @@ const tiny = { model: { kind: 'unet2d', depth: 1, baseChannels: 4 }, batchSize: 
 describe('webgpu runs that meet a fault', () => {
   it('a batch that cannot fit the GPU is refused before training, the run failed with what to change, no checkpoint', async (ctx) => {
     if (unavailable) return ctx.skip()
-    const err = await trainRun({ db, workspace, runner: trainInProcess }, { ...tiny, datasetId, batchSize: 64, sliceSize: [512, 512], model: { kind: 'unet2d', depth: 1, baseChannels: 32 }, steps: 2 }).catch((e: unknown) => e)
+    // A machine with room for it in system memory (1 TB): this checks the GPU's own refusal, which the system
+    // memory bound of resolve-job (129 GB for this batch) would otherwise pre-empt on a small machine.
+    const roomy = { db, workspace, runner: trainInProcess, memoryBytes: 1e12 }
+    const err = await trainRun(roomy, { ...tiny, datasetId, batchSize: 64, sliceSize: [512, 512], model: { kind: 'unet2d', depth: 1, baseChannels: 32 }, steps: 2 }).catch((e: unknown) => e)
     expect(String(err)).toMatch(/GPU out of memory: the largest activation needs \d+ MiB, the GPU's largest buffer is \d+ MiB; try a smaller --batch or --slice-size/)
     const run = listRuns(db)[0]
     expect(run).toMatchObject({ status: 'failed' })
