@@ -15,7 +15,7 @@ import type { Db } from '../core/store/database'
 import { getDatasetById } from '../core/store/datasets-repo'
 import { loadTrainingVolume } from '../core/training/load-volumes'
 import type { JobVolume } from '../core/training/job'
-import { resolveTrainJob } from '../core/training/resolve-job'
+import { jobVolume, resolveTrainJob } from '../core/training/resolve-job'
 import { extractSlice, inPlaneAxes, sliceCount } from '../core/volume/slice-axis'
 
 export interface BundleVolume {
@@ -59,10 +59,7 @@ export async function writeQualityBundle(db: Db, trainConfig: unknown, dir: stri
   const dataset = getDatasetById(db, job.config.datasetId)
   if (!dataset) throw new Error(`dataset ${job.config.datasetId} is gone`)
   mkdirSync(dir, { recursive: true })
-  const dense = (subset: 'val' | 'test'): JobVolume[] =>
-    dataset.volumeRecords
-      .filter((v) => v.subset === subset)
-      .map((v) => ({ volumeId: v.id, caseId: v.caseId, imagePath: v.imagePath, labelPath: v.labelPath, dims: v.dims, sliceAxis: v.sliceAxis, labels: { kind: 'dense' } }))
+  const dense = (subset: 'val' | 'test'): JobVolume[] => dataset.volumeRecords.filter((v) => v.subset === subset).map((v) => jobVolume(v, { kind: 'dense' }))
   let n = 0
   const volumes = [
     ...job.train.map((v) => writeVolume(dir, String(n++), v, job.numClasses, 'train')),

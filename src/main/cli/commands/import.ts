@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { importInThread, importOnWorker } from '../../app/import-on-worker'
 import { cancellable } from './cancellable'
-import { parseSeed } from './parsers'
+import { indexArg, parseSeed } from './parsers'
 import { printJson, progressBar, type CliIo } from '../output'
 import { parseTriple, withWorkbench } from './context'
 
@@ -12,15 +12,6 @@ function tripleArg(option: string): (value: string) => [number, number, number] 
     } catch (err) {
       throw new InvalidArgumentError((err as Error).message)
     }
-  }
-}
-
-/** A frame or channel index (--frame, --channel of import and info): a whole number ≥ 0. */
-export function indexArg(option: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value)
-    if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${option} is a whole number ≥ 0 (0 is the first), got "${value}"`)
-    return n
   }
 }
 

@@ -4,7 +4,7 @@ import { InputError } from '../../../shared/errors'
 import { describeVolumeFile, type VolumeFileFacts } from '../../core/datasets/file-facts'
 import { getDataset } from '../../core/store/datasets-repo'
 import { globalOptions, withWorkbench } from './context'
-import { indexArg } from './import'
+import { indexArg } from './parsers'
 import { printJson, printTable, type CliIo } from '../output'
 
 const fmt = (xs: readonly number[]): string => xs.map((x) => (Number.isInteger(x) ? x : x.toFixed(3))).join('×')

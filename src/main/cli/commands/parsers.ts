@@ -18,6 +18,15 @@ export function positiveInteger(what: string): (value: string) => number {
   }
 }
 
+/** A frame or channel index (--frame, --channel of import and info): a whole number ≥ 0. */
+export function indexArg(option: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${option} is a whole number ≥ 0 (0 is the first), got "${value}"`)
+    return n
+  }
+}
+
 /** One of a fixed set of names. */
 export function oneOf<T extends string>(values: readonly T[], what: string): (value: string) => T {
   return (value) => {

@@ -49,7 +49,8 @@ async function interpolatedMasks(ctx: ResolveContext, plan: Plan, method: Interp
   return new Map(run.volumes.map((v) => [v.volumeId, v.maskPath]))
 }
 
-function jobVolume(record: VolumeRecord, labels: LabelSource): JobVolume {
+/** A stored volume as a job's volume, with where its labels come from. */
+export function jobVolume(record: VolumeRecord, labels: LabelSource): JobVolume {
   return {
     volumeId: record.id,
     caseId: record.caseId,

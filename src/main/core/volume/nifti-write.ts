@@ -1,6 +1,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { InputError } from '../../../shared/errors'
+import { niftiMaxExtent } from '../../../shared/limits'
 import type { Volume } from '../../../shared/volume'
 import { affineToQuatern } from './nifti-affine'
 import { assertLittleEndianHost, dtypeOfArray, NIFTI1_HEADER_BYTES, NIFTI1_VOX_OFFSET } from './nifti-format'
@@ -36,7 +37,7 @@ export function encodeNifti(volume: Volume, options: EncodeOptions = {}): Uint8A
   if (nx * ny * nz !== data.length) {
     throw new RangeError(`volume dims ${header.dims.join('×')} need ${nx * ny * nz} voxels but the data has ${data.length}`)
   }
-  if (header.dims.some((d) => d > 32767)) throw new RangeError(`dims ${header.dims.join('×')} exceed NIfTI-1's limit of 32767 per axis`)
+  if (header.dims.some((d) => d > niftiMaxExtent)) throw new RangeError(`dims ${header.dims.join('×')} exceed NIfTI-1's limit of ${niftiMaxExtent} per axis`)
   if (header.affine.length !== 16) throw new RangeError(`the affine has ${header.affine.length} numbers, expected 16`)
   const info = dtypeOfArray(data)
   const out = new Uint8Array(NIFTI1_VOX_OFFSET + data.byteLength)

@@ -1,3 +1,4 @@
+import { resampledShape } from '../../../shared/limits'
 import type { Vec3, Volume, VoxelArray } from '../../../shared/volume'
 import { allocLike, sliceAxisFromAffine, type Dims } from './slice-axis'
 
@@ -51,11 +52,8 @@ export function resampleToSpacing(volume: Volume, targetSpacing: Vec3, mode: Res
   if (!targetSpacing.every((t) => t > 0 && Number.isFinite(t))) throw new RangeError(`target spacing ${targetSpacing.join(', ')} must be positive`)
   if (!spacing.every((t) => t > 0 && Number.isFinite(t))) throw new RangeError(`the volume's spacing ${spacing.join(', ')} must be positive`)
   const step = [0, 1, 2].map((a) => (targetSpacing[a] as number) / (spacing[a] as number))
-  const outDims = [0, 1, 2].map((a) => Math.max(1, Math.round(((dims[a] as number) * (spacing[a] as number)) / (targetSpacing[a] as number)))) as [
-    number,
-    number,
-    number,
-  ]
+  // The same shape the import's size check computed before anything was allocated.
+  const outDims = resampledShape(dims, spacing, targetSpacing) as [number, number, number]
   const tables = [0, 1, 2].map((a) => axisTable(outDims[a] as number, step[a] as number, dims[a] as number)) as [AxisTable, AxisTable, AxisTable]
   const data = mode === 'linear' ? trilinear(volume.data, dims, outDims, tables) : nearest(volume.data, dims, outDims, tables)
   const newAffine = affine.slice()
