@@ -58,27 +58,65 @@ export function describeAdapter(a: GpuAdapter): string {
   return `${name} (${a.api}${a.software ? ', software' : ''})`
 }
 
-/** Models: 2D nets predict slice by slice; 3D nets take patches and predict by sliding windows. */
-export const modelKinds = ['unet2d', 'attention-unet2d', 'unet3d'] as const
+/**
+ * Models: 2D nets predict slice by slice; 3D nets take patches and predict by sliding windows. The U-Nets are
+ * ours; the rest are the paper's architectures (its Table 2) as MONAI and their papers define them — see
+ * src/main/core/training/models/ (one file per architecture) and the README's model table.
+ */
+export const modelKinds = ['unet2d', 'attention-unet2d', 'unet3d', 'inception-unet2d', 'segresnet2d', 'segresnet3d', 'unetr3d', 'segformer2d'] as const
 export const ModelKindSchema = z.enum(modelKinds)
 export type ModelKind = z.infer<typeof ModelKindSchema>
 
+const models3d: ReadonlySet<ModelKind> = new Set(['unet3d', 'segresnet3d', 'unetr3d'])
+
 /** True for models that see one slice at a time. */
 export function isModel2d(kind: ModelKind): boolean {
-  return kind !== 'unet3d'
+  return !models3d.has(kind)
 }
 
 export const normalisations = ['batch', 'instance', 'none'] as const
 export const NormalisationSchema = z.enum(normalisations)
 export type Normalisation = z.infer<typeof NormalisationSchema>
 
+/** SegFormer's Mix Transformer sizes (Xie 2021, Table 6): B0–B3. */
+export const segformerSizes = ['b0', 'b1', 'b2', 'b3'] as const
+export const SegformerSizeSchema = z.enum(segformerSizes)
+export type SegformerSize = z.infer<typeof SegformerSizeSchema>
+
+const count = (max: number) => z.number().int().min(1).max(max)
+
+/**
+ * One flat model config for every kind: `kind`, `depth`, `baseChannels` and `normalisation` always (with their
+ * defaults, so stored configs of the U-Nets read as before), and each architecture's own options, optional, whose
+ * defaults for the kind `resolveModelConfig` (src/shared/models.ts) fills in. Which field means what, per kind:
+ *   unet2d, attention-unet2d, unet3d, inception-unet2d: depth, baseChannels, normalisation;
+ *   segresnet2d/3d: baseChannels = MONAI's init_filters; blocksDown, blocksUp; group norm (8 groups) always;
+ *   unetr3d: baseChannels = MONAI's feature_size; hiddenSize, layers, heads, mlpDim, patchEdge; imageSize =
+ *     the fixed input the ViT's position embedding is built for (the training patch, filled in by resolve-job);
+ *   segformer2d: size (b0–b3).
+ */
 export const ModelConfigSchema = z.object({
   kind: ModelKindSchema.default('unet2d'),
   /** Down-sampling levels (the paper's 2D U-Net: 4; the benchmark net: 3). */
   depth: z.number().int().min(1).max(5).default(3),
-  /** Channels of the first level; each level down doubles them. */
+  /** Channels of the first level; each level down doubles them (SegResNet's init_filters, UNETR's feature_size). */
   baseChannels: z.number().int().min(1).max(256).default(16),
   normalisation: NormalisationSchema.default('batch'),
+  /** SegResNet: residual blocks at each level down (MONAI's blocks_down, default [1, 2, 2, 4]). */
+  blocksDown: z.array(count(16)).min(1).max(6).optional(),
+  /** SegResNet: residual blocks at each level up, one fewer level than blocksDown (default [1, 1, 1]). */
+  blocksUp: z.array(count(16)).min(0).max(5).optional(),
+  /** UNETR's ViT: token width (default 768), transformer layers (12, a multiple of 4), heads (12), MLP width (3072). */
+  hiddenSize: count(4096).optional(),
+  layers: count(48).optional(),
+  heads: count(64).optional(),
+  mlpDim: count(16384).optional(),
+  /** UNETR: edge of the cubic ViT patch (default 16). */
+  patchEdge: count(64).optional(),
+  /** UNETR: the input size (D, H, W) the position embedding is built for. */
+  imageSize: z.tuple([count(4096), count(4096), count(4096)]).optional(),
+  /** SegFormer: the MiT encoder size (default b0; the paper's is b3). */
+  size: SegformerSizeSchema.optional(),
 })
 export type ModelConfig = z.infer<typeof ModelConfigSchema>
 /**

@@ -1,16 +1,25 @@
-/** The one entry point from a model config to a net; see unet.ts for the architectures. */
+/** The one entry point from a model config to a net; one file per architecture beside this one. */
 import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
 import { buildUnet, type ConfiguredNet } from './unet'
 
 export type { ConfiguredNet } from './unet'
 
-/** Builds the net of `config` with PyTorch-default weights drawn from `rng` (same seed → same weights). */
+/** Builds the net of `config` with its reference's default init drawn from `rng` (same seed → same weights). */
 export function buildModel(config: ModelConfig, options: { inChannels: number; numClasses: number; rng: Rng }): ConfiguredNet {
   switch (config.kind) {
     case 'unet2d':
     case 'attention-unet2d':
     case 'unet3d':
       return buildUnet(config, options)
+    case 'inception-unet2d':
+      throw new Error('inception-unet2d: not built yet')
+    case 'segresnet2d':
+    case 'segresnet3d':
+      throw new Error('segresnet: not built yet')
+    case 'unetr3d':
+      throw new Error('unetr3d: not built yet')
+    case 'segformer2d':
+      throw new Error('segformer2d: not built yet')
   }
 }

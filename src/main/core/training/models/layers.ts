@@ -106,7 +106,7 @@ export function maxPool(dims: SpatialDims, x: tf.Tensor): tf.Tensor {
 export function upConv(ctx: BuildContext, name: string, inChannels: number, outChannels: number): (x: tf.Tensor) => tf.Tensor {
   const shape = [...kernel(ctx.dims, 2), outChannels, inChannels]
   const fanIn = transposedConvFanIn(shape)
-  const w = ctx.params.uniform(`${name}.w`, shape, fanIn)
+  const w = ctx.params.uniform(`${name}.w`, shape, fanIn, 'conv-transpose')
   const b = ctx.params.uniform(`${name}.b`, [outChannels], fanIn)
   if (ctx.dims === 2) {
     return (x) => {

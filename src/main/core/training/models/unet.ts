@@ -36,11 +36,13 @@ import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
 import type { SegmentationNet } from '../types'
 import { attentionGate, doubleConv, maxPool, pointwiseConv, upConv, type BuildContext, type SpatialDims } from './layers'
-import { NetParams } from './params'
+import { NetParams, type TorchLayout } from './params'
 
 /** A segmentation net that also knows the config it was built from (the checkpoint records it). */
 export interface ConfiguredNet extends SegmentationNet {
   readonly config: ModelConfig
+  /** Each variable's layout against PyTorch's (for --init-from a state dict and the twins). */
+  readonly layouts: ReadonlyMap<string, TorchLayout>
 }
 
 export interface UnetOptions {
@@ -110,6 +112,7 @@ export function buildUnet(config: ModelConfig, options: UnetOptions): Configured
       config: { ...config },
       weights: params.weights,
       state: params.state,
+      layouts: params.layouts,
       apply,
       dispose: () => params.dispose(),
     }
