@@ -8,7 +8,8 @@ import { adviseBudget, createPlan, requireDataset, requirePlan } from '../core/p
 import { openDatabase, type Db } from '../core/store/database'
 import { listDatasets } from '../core/store/datasets-repo'
 import { listPlans } from '../core/store/plans-repo'
-import { getRun, listRuns, markInterruptedRuns } from '../core/store/runs-repo'
+import { getRun, listRuns, markInterruptedRuns, processIsAlive } from '../core/store/runs-repo'
+import { requeueInterruptedTrials, sweepsWithRunningTrials } from '../core/store/sweeps-repo'
 import { sweepOrphans, type OrphanSweep } from '../core/workspace/orphans'
 import { previewRemoval, removeTarget, type RemovalTarget } from '../core/workspace/removal'
 import { createEventHub, type EventFeed } from './event-hub'
@@ -97,7 +98,8 @@ export function createHandlers(
 }
 
 /**
- * Opens the store (migrating it), marks runs left 'running' by dead processes as failed, removes the workspace
+ * Opens the store (migrating it), marks runs left 'running' by dead processes as failed and re-queues sweep
+ * trials whose runner died, removes the workspace
  * files no row refers to (left by killed processes; see core/workspace/orphans.ts), registers the sample dataset
  * on first use, and returns the API handlers. Every door (Electron, CLI, server) starts here.
  */
@@ -108,6 +110,9 @@ export function openWorkbench(options: OpenWorkbenchOptions): WorkbenchContext {
   let orphans: OrphanSweep
   try {
     markInterruptedRuns(db)
+    // A trial whose runner was killed would read 'running' until the next run or resume; every door shows it
+    // re-queued at once instead (a live runner's trials are left alone: their pid is alive).
+    for (const sweepId of sweepsWithRunningTrials(db)) requeueInterruptedTrials(db, sweepId, processIsAlive)
     orphans = sweepOrphansAtOpen(db, workspace)
     if (options.registerSample ?? true) registerSampleOnFirstUse(db, workspace)
   } catch (err) {

@@ -226,6 +226,11 @@ export function requeueInterruptedTrials(db: Db, sweepId: number, isAlive: (pid:
   })
 }
 
+/** Ids of the sweeps that have a trial marked running (by any process, live or dead). */
+export function sweepsWithRunningTrials(db: Db): number[] {
+  return (db.prepare(`SELECT DISTINCT sweep_id FROM sweep_trials WHERE status = 'running' ORDER BY sweep_id`).all() as { sweep_id: number }[]).map((r) => r.sweep_id)
+}
+
 /** Queued trials become cancelled; returns how many. */
 export function cancelQueuedTrials(db: Db, sweepId: number): number {
   return db.prepare(`UPDATE sweep_trials SET status = 'cancelled', finished_at = ? WHERE sweep_id = ? AND status = 'queued'`).run(now(), sweepId).changes
