@@ -23,6 +23,7 @@ import {
 import { discoverDataset, type DiscoveredPair } from './discover'
 import { describeReading } from './file-facts'
 import { seededSplit } from './split'
+import { workspaceFolders } from '../workspace/folders'
 
 export interface ImportContext {
   db: Db
@@ -135,7 +136,7 @@ export function importDataset(ctx: ImportContext, options: ImportOptions): Datas
     if (ctx.shouldCancel?.()) throw new CancelledError(`the import of ${opts.name} was cancelled; nothing was stored`)
   }
   const attempt = preprocess ? beginStaging(ctx.workspace, 'import') : undefined
-  const finalDir = attempt ? join(ctx.workspace, 'datasets', opts.name, attempt.id) : undefined
+  const finalDir = attempt ? join(ctx.workspace, workspaceFolders.datasets, opts.name, attempt.id) : undefined
   let published = false
   try {
     const headersRead: VolumeHeader[] = []

@@ -15,6 +15,7 @@ import { getInterpolationVolumes, insertInterpolationVolumes } from '../store/in
 import { cancelRun, createRun, failRun, finishRun, getRun, startRun } from '../store/runs-repo'
 import { qualityByDistance } from './metrics'
 import type { VolumeTask, VolumeTaskResult } from './volume-task'
+import { runFolder } from '../workspace/folders'
 
 export interface InterpolationContext extends ExecuteOptions {
   db: Db
@@ -44,7 +45,7 @@ export async function interpolatePlan(ctx: InterpolationContext, input: unknown)
   const fusion = request.method === 'propagate' ? request.fusion : null
   const runId = createRun(db, { kind: 'interpolation', datasetId: dataset.id, config: { planId: plan.planId, method: request.method, fusion } })
   startRun(db, runId)
-  const outDir = join(ctx.workspace, 'interpolations', String(runId))
+  const outDir = join(ctx.workspace, runFolder({ id: runId, kind: 'interpolation' }))
   try {
     const tasks: VolumeTask[] = plan.items.map((item) => {
       const record = records.get(item.volumeId)

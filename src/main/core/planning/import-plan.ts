@@ -6,6 +6,7 @@ import type { Db } from '../store/database'
 import { getPlan, insertPlan } from '../store/plans-repo'
 import { readSparseAnnotations, writeSparseMasks } from './exchange'
 import { requireDataset } from './plans'
+import { planFolder } from '../workspace/folders'
 
 /**
  * Imports sparse annotations (an nnU-Net ignore-label folder, or masks plus a slice list) as a plan of the
@@ -44,7 +45,7 @@ export function importPlan(db: Db, dir: string, datasetName: string, workspace: 
         perVolumeCountsDiffer: false,
         items: read.items.map(({ volumeId, volume, sliceAxis, sliceCount, slices }) => ({ volumeId, volume, sliceAxis, sliceCount, slices })),
       })
-      maskDir = join(workspace, 'plans', String(plan.planId))
+      maskDir = join(workspace, planFolder(plan.planId))
       rmSync(maskDir, { recursive: true, force: true })
       mkdirSync(maskDir, { recursive: true })
       const paths = writeSparseMasks(read.items, maskDir)

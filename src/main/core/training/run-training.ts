@@ -15,6 +15,7 @@ import { cancelRun, createRun, failRun, finishRun, getRun, startRun } from '../s
 import type { TrainJob } from './job'
 import { resolveTrainJob, type InterpolateForTraining } from './resolve-job'
 import { trainJob } from './train'
+import { runFolder } from '../workspace/folders'
 
 export interface TrainRunOptions {
   onProgress?: (progress: TrainProgress) => void
@@ -43,7 +44,7 @@ export const TRAINING_KIND = 'training'
 
 /** Where a run's checkpoints live. */
 export function runDirectory(workspace: string, runId: number): string {
-  return join(workspace, 'runs', String(runId))
+  return join(workspace, runFolder({ id: runId, kind: TRAINING_KIND }))
 }
 
 /** A finished training run: its record and its parsed result. */

@@ -11,7 +11,8 @@ import { immediate, type Db } from '../store/database'
 import { processIsAlive } from '../store/runs-repo'
 import { claimWorkspace } from './ownership'
 import { folderEntries, isRealFolder, removeTree } from './files'
-import { attemptIdPattern, removeIfEmpty, stagingFolder, stagingOwner } from './staging'
+import { workspaceFolders } from './folders'
+import { attemptIdPattern, removeIfEmpty, stagingOwner } from './staging'
 
 /** What the sweep removed (paths relative to the workspace), or why it did not look. */
 export interface OrphanSweep {
@@ -67,7 +68,7 @@ export function sweepOrphans(db: Db, workspace: string, options: OrphanOptions =
       swept.files += size.files
       swept.bytes += size.bytes
     }
-    for (const name of folderEntries(join(workspace, 'datasets'))) removeIfEmpty(join(workspace, 'datasets', name))
+    for (const name of folderEntries(join(workspace, workspaceFolders.datasets))) removeIfEmpty(join(workspace, workspaceFolders.datasets, name))
   })
   return swept
 }
@@ -82,8 +83,8 @@ function findCandidates(db: Db, workspace: string, isAlive: (pid: number) => boo
   const candidates: Candidate[] = []
   const folder = (rel: string): boolean => isRealFolder(join(workspace, rel))
 
-  for (const id of folderEntries(join(workspace, stagingFolder))) {
-    const rel = join(stagingFolder, id)
+  for (const id of folderEntries(join(workspace, workspaceFolders.staging))) {
+    const rel = join(workspaceFolders.staging, id)
     if (!attemptIdPattern.test(id) || !folder(rel)) continue
     candidates.push({
       rel,
@@ -95,10 +96,10 @@ function findCandidates(db: Db, workspace: string, isAlive: (pid: number) => boo
     })
   }
 
-  for (const name of folderEntries(join(workspace, 'datasets'))) {
-    if (!ImportOptionsSchema.shape.name.safeParse(name).success || !folder(join('datasets', name))) continue
-    for (const child of folderEntries(join(workspace, 'datasets', name))) {
-      const rel = join('datasets', name, child)
+  for (const name of folderEntries(join(workspace, workspaceFolders.datasets))) {
+    if (!ImportOptionsSchema.shape.name.safeParse(name).success || !folder(join(workspaceFolders.datasets, name))) continue
+    for (const child of folderEntries(join(workspace, workspaceFolders.datasets, name))) {
+      const rel = join(workspaceFolders.datasets, name, child)
       if (!(attemptIdPattern.test(child) || child === 'images' || child === 'labels') || !folder(rel)) continue
       candidates.push({ rel, orphaned: (refs) => !refs.volumeFolders().has(`${name}/${child}`) })
     }
@@ -110,11 +111,11 @@ function findCandidates(db: Db, workspace: string, isAlive: (pid: number) => boo
       if (numericId.test(id) && folder(rel)) candidates.push({ rel, orphaned: () => !referenced(Number(id)) })
     }
   }
-  rowIdFolders('interpolations', (id) =>
+  rowIdFolders(workspaceFolders.interpolations, (id) =>
     db.prepare(`SELECT 1 FROM runs WHERE id = ? AND kind = 'interpolation' AND status IN ('queued', 'running', 'done')`).get(id) !== undefined,
   )
-  rowIdFolders('runs', (id) => db.prepare(`SELECT 1 FROM runs WHERE id = ? AND kind <> 'interpolation'`).get(id) !== undefined)
-  rowIdFolders('plans', (id) => db.prepare('SELECT 1 FROM plans WHERE id = ?').get(id) !== undefined)
+  rowIdFolders(workspaceFolders.runs, (id) => db.prepare(`SELECT 1 FROM runs WHERE id = ? AND kind <> 'interpolation'`).get(id) !== undefined)
+  rowIdFolders(workspaceFolders.plans, (id) => db.prepare('SELECT 1 FROM plans WHERE id = ?').get(id) !== undefined)
   return candidates
 }
 
@@ -133,7 +134,7 @@ function references(db: Db, workspace: string): References {
 
 /** "<name>/<child>" of a volume file (exported for removal, which deletes exactly these folders) under workspace/datasets/<name>/<child>/…, else undefined. */
 export function datasetChildOf(workspace: string, path: string): string | undefined {
-  const root = resolve(workspace, 'datasets')
+  const root = resolve(workspace, workspaceFolders.datasets)
   const full = resolve(path)
   if (!full.startsWith(root)) return undefined
   const parts = full.slice(root.length).split(/[\\/]/).filter((p) => p !== '')

@@ -9,6 +9,7 @@ import { immediate, type Db } from '../store/database'
 import { datasetChildOf } from './orphans'
 import { isRealFolder, removeTree, treeSize } from './files'
 import { removeIfEmpty } from './staging'
+import { planFolder, runFolder, workspaceFolders } from './folders'
 
 /** What to remove. */
 export type RemovalTarget = { dataset: string } | { planId: number } | { runId: number } | { sweepId: number }
@@ -46,7 +47,7 @@ export function removeTarget(db: Db, workspace: string, target: RemovalTarget): 
   for (const folder of resolved.folders) {
     removeTree(join(workspace, folder))
     // datasets/<name>/ goes once its last attempt is gone.
-    if (folder.startsWith(join('datasets', '/'))) removeIfEmpty(join(workspace, dirname(folder)))
+    if (folder.startsWith(join(workspaceFolders.datasets, '/'))) removeIfEmpty(join(workspace, dirname(folder)))
   }
   return done
 }
@@ -90,7 +91,7 @@ function runsOf(db: Db, sql: string, ...params: unknown[]): { id: number; kind: 
 }
 
 function runFolders(runs: readonly { id: number; kind: string }[]): string[] {
-  return runs.map((r) => join(r.kind === 'interpolation' ? 'interpolations' : 'runs', String(r.id)))
+  return runs.map(runFolder)
 }
 
 function countTrialsOf(db: Db, sweepIds: readonly number[]): number {
@@ -122,8 +123,8 @@ function resolveDataset(db: Db, workspace: string, name: string): Resolved {
     keptRuns: allRuns.filter((r) => r.kind === 'training').map((r) => r.id),
     // Only the attempt folders its volumes lie in: another attempt of this name (an import that won a later race) is not its.
     folders: [
-      ...[...new Set(paths.flatMap((p) => [p.a, p.b]).map((p) => datasetChildOf(workspace, p)))].flatMap((f) => (f === undefined ? [] : [join('datasets', f)])),
-      ...plans.map((id) => join('plans', String(id))),
+      ...[...new Set(paths.flatMap((p) => [p.a, p.b]).map((p) => datasetChildOf(workspace, p)))].flatMap((f) => (f === undefined ? [] : [join(workspaceFolders.datasets, f)])),
+      ...plans.map(planFolder),
       ...runFolders(runs),
     ],
     deleteRows() {
@@ -153,7 +154,7 @@ function resolvePlan(db: Db, planId: number): Resolved {
     trials: 0,
     runs,
     keptRuns: using.filter((r) => r.kind === 'training').map((r) => r.id),
-    folders: [join('plans', String(planId)), ...runFolders(runs)],
+    folders: [planFolder(planId), ...runFolders(runs)],
     deleteRows() {
       for (const r of runs) db.prepare('DELETE FROM runs WHERE id = ?').run(r.id)
       db.prepare('DELETE FROM plans WHERE id = ?').run(planId)

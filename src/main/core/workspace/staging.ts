@@ -8,9 +8,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync }
 import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
-
-/** The folder of the workspace that holds attempts in progress. */
-export const stagingFolder = 'staging'
+import { workspaceFolders } from './folders'
 
 /** An attempt's id: <kind>-<pid>-<time base36>-<random hex>; the orphan sweep recognises our folders by it. */
 export const attemptIdPattern = /^[a-z]+-(\d+)-[0-9a-z]+-[0-9a-f]{8}$/
@@ -38,7 +36,7 @@ export function newAttemptId(kind: string, pid: number = process.pid): string {
 /** Creates an attempt's staging folder with its owner file (this process). */
 export function beginStaging(workspace: string, kind: string): StagingAttempt {
   const id = newAttemptId(kind)
-  const dir = join(workspace, stagingFolder, id)
+  const dir = join(workspace, workspaceFolders.staging, id)
   const dataDir = join(dir, 'data')
   mkdirSync(dataDir, { recursive: true })
   const owner: StagingOwner = { pid: process.pid, host: hostname(), createdAt: new Date().toISOString() }
