@@ -14,12 +14,12 @@ const progress = (over: Partial<SweepProgress>): SweepProgress => ({
 
 describe('the sweep progress line', () => {
   it('names the trial in flight as i of N, the failures, the steps and the ETA', () => {
-    expect(describeSweepProgress(progress({}))).toBe('trial 4 of 10 · 1 failed · #7 step 5 / 20 · ETA 4 min')
+    expect(describeSweepProgress(progress({}))).toBe('trial 4 of 10 · 1 failed · #7 step 5 / 20 · ETA 4 min 00 s')
     expect(describeSweepProgress(progress({ running: [], etaSeconds: null, counts: { total: 10, queued: 0, running: 0, done: 10, failed: 0, cancelled: 0 }, finished: 10 }))).toBe('10 of 10 trials finished')
   })
   it('says a trial that has not reached its first step is starting, never "step 0 / 0"', () => {
     const line = describeSweepProgress(progress({ running: [{ trialId: 8, label: 'k', step: 0, steps: 0 }] }))
-    expect(line).toBe('trial 4 of 10 · 1 failed · #8 starting · ETA 4 min')
+    expect(line).toBe('trial 4 of 10 · 1 failed · #8 starting · ETA 4 min 00 s')
     expect(line).not.toContain('0 / 0')
   })
   it('offers Run for a new sweep, Resume only for a paused one, nothing for a finished or running one', () => {

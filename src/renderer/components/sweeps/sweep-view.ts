@@ -1,6 +1,7 @@
 // The Sweeps view's pure parts: the pasted grid read in plain words, the progress line (trial i of N, ETA) and
 // the per-trial rows. No Vue here, so it can be tested.
 import type { SweepCounts, SweepProgress, TrialRecord } from '../../../shared/sweep'
+import { formatDuration } from '../../format'
 
 /** A pasted sweep definition or bare grid: the parsed object, or what is wrong with the text. */
 export function parseGridText(text: string): { ok: true; definition: Record<string, unknown> } | { ok: false; problem: string } {
@@ -28,13 +29,6 @@ export const exampleGrid = {
   train: { steps: 3, batchSize: 2, evaluateOn: 'validation' },
 }
 
-/** "12 s", "4 min", "1.5 h". */
-export function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`
-  return `${(seconds / 3600).toFixed(1)} h`
-}
-
 /** The fraction of the sweep finished, counting the steps of the trials in flight. */
 export function sweepFraction(p: SweepProgress): number {
   if (p.counts.total === 0) return 0
@@ -50,7 +44,7 @@ export function describeSweepProgress(p: SweepProgress): string {
   if (p.counts.failed > 0) parts.push(`${p.counts.failed} failed`)
   // Before its first training step a trial knows no step count: it is starting (planning, loading), not at 0 / 0.
   for (const r of p.running) parts.push(r.steps > 0 ? `#${r.trialId} step ${r.step} / ${r.steps}` : `#${r.trialId} starting`)
-  if (p.etaSeconds !== null) parts.push(`ETA ${formatDuration(p.etaSeconds)}`)
+  if (p.etaSeconds !== null) parts.push(`ETA ${formatDuration(p.etaSeconds * 1000)}`)
   return parts.join(' · ')
 }
 
