@@ -347,6 +347,28 @@ export const ValidationRecordSchema = z.object({
 })
 export type ValidationRecord = z.infer<typeof ValidationRecordSchema>
 
+/**
+ * What `initFrom` put into the net (stored with the run, printed by the CLI). A state dict (safetensors or PyTorch's
+ * zip `.pth`) is mapped by name: a file key `prefix.file + rest` goes to our variable `prefix.ours + rest`, the pairing
+ * chosen as the one matching the most names; our checkpoints load whole (every variable, nothing skipped).
+ */
+export const InitFromReportSchema = z.object({
+  file: z.string(),
+  format: z.enum(['checkpoint', 'safetensors', 'pytorch-zip']),
+  prefix: z.object({ file: z.string(), ours: z.string() }),
+  /** Our variables (weights and state) given the file's values. */
+  loaded: z.array(z.string()),
+  /** File keys with no variable of that name in the net (a classification head, num_batches_tracked). */
+  skipped: z.array(z.string()),
+  /** Our variables the file lacks: kept at their initialisation. */
+  missing: z.array(z.string()),
+  /** Same name, another shape (the file's own shape, ours in our layout): kept at their initialisation. */
+  mismatched: z.array(z.object({ name: z.string(), fileKey: z.string(), fileShape: z.array(z.number().int()), ourShape: z.array(z.number().int()) })),
+  /** Tensors converted to float32, counted by the file's dtype (F16, BF16, F64, I64). */
+  converted: z.record(z.string(), z.number().int()),
+})
+export type InitFromReport = z.infer<typeof InitFromReportSchema>
+
 /** What a finished training run stores as its result. */
 export const TrainResultSchema = z.object({
   backend: TrainBackendSchema,
@@ -367,5 +389,7 @@ export const TrainResultSchema = z.object({
   evaluation: EvaluationSchema.nullable(),
   /** Periodic validation; absent when valEvery is 0 (and in records older than it). */
   validation: ValidationRecordSchema.optional(),
+  /** What --init-from loaded; absent when the run started from its own initialisation. */
+  initFrom: InitFromReportSchema.optional(),
 })
 export type TrainResult = z.infer<typeof TrainResultSchema>
