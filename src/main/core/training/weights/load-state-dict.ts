@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../../../../shared/errors'
 import type { InitFromReport } from '../../../../shared/training'
 import type { TorchLayout } from '../models/params'
-import type { FileTensor, StateDictFile } from './file-tensor'
+import { shown, type FileTensor, type StateDictFile } from './file-tensor'
 
 /** What the mapping needs of a net: its variables and their layouts against PyTorch's. */
 export interface LoadableNet {
@@ -34,13 +34,17 @@ export interface StateDictPlan {
 /** Prefixes at most this many dot-separated segments deep are tried on either side (`module.backbone.` is two). */
 const MAX_PREFIX_SEGMENTS = 3
 
-/** '' and the first 1…MAX_PREFIX_SEGMENTS segments of `key` with their trailing dot (never the whole key). */
+/**
+ * '' and the first 1…MAX_PREFIX_SEGMENTS segments of `key` with their trailing dot, each leaving a rest of at least
+ * two segments: a bare leaf ('weight') would pair any module with any other. (Top-level names such as `cls_token`
+ * still follow the chosen pairing; they just do not choose it.)
+ */
 function prefixesOf(key: string): string[] {
   const out = ['']
   let at = -1
   for (let depth = 0; depth < MAX_PREFIX_SEGMENTS; depth++) {
     at = key.indexOf('.', at + 1)
-    if (at < 0) break
+    if (at < 0 || key.indexOf('.', at + 1) < 0) break
     out.push(key.slice(0, at + 1))
   }
   return out
@@ -185,8 +189,8 @@ export function planStateDictLoad(targets: readonly TargetVariable[], file: Stat
     throw new InputError(
       source,
       example
-        ? `no tensor of the file fits the net: ${report.mismatched.length} names match but every shape differs (e.g. '${example.fileKey}' [${example.fileShape.join(', ')}], ours '${example.name}' [${example.ourShape.join(', ')}])`
-        : `no tensor name of the file matches the net's variables (file keys like '${fileKeys[0] ?? '(none)'}', ours like '${targets[0]?.name ?? '(none)'}')`,
+        ? `no tensor of the file fits the net: ${report.mismatched.length} names match but every shape differs (e.g. '${shown(example.fileKey)}' [${example.fileShape.join(', ')}], ours '${example.name}' [${example.ourShape.join(', ')}])`
+        : `no tensor name of the file matches the net's variables (file keys like '${shown(fileKeys[0] ?? '(none)')}', ours like '${targets[0]?.name ?? '(none)'}')`,
     )
   }
   return { values, report }

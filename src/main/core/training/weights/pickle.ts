@@ -7,7 +7,7 @@
  * called. Every problem is an InputError naming the file.
  */
 import { InputError } from '../../../../shared/errors'
-import type { FileDtype } from './file-tensor'
+import { shown, type FileDtype } from './file-tensor'
 
 /** A Python tuple (kept apart from lists: argument tuples and shapes are tuples). */
 export class PyTuple {
@@ -84,7 +84,7 @@ export function readStateDictPickle(bytes: Uint8Array, source: string): PyValue 
       return fail(`has a string at byte ${start} that is not valid UTF-8`)
     }
   }
-  const latin1 = (n: number): string => String.fromCharCode(...bytes.subarray(need(n), at))
+  const latin1 = (n: number): string => new TextDecoder('latin1').decode(bytes.subarray(need(n), at))
   const line = (): string => {
     const end = bytes.indexOf(0x0a, at)
     if (end < 0) fail(`is truncated (a GLOBAL at byte ${at} has no end of line)`)
@@ -132,7 +132,8 @@ export function readStateDictPickle(bytes: Uint8Array, source: string): PyValue 
   }
   const global = (module: string, name: string): PyGlobal => {
     if (!allowedGlobals.has(`${module}.${name}`)) {
-      fail(`refers to '${module}.${name}', which a state dict does not use; refused without running anything (only tensors, storages of float32/float16/bfloat16/float64/int64 and OrderedDict are read)`)
+      if (module === 'torch' && name.endsWith('Storage')) fail(`holds a storage of type torch.${shown(name)}; only float32, float16, bfloat16, float64 and int64 storages are read`)
+      fail(`refers to '${shown(`${module}.${name}`)}', which a state dict does not use; refused without running anything (only tensors, storages of float32/float16/bfloat16/float64/int64 and OrderedDict are read)`)
     }
     return new PyGlobal(module, name)
   }
@@ -390,7 +391,7 @@ function reduce(callable: PyValue, args: PyValue, fail: (problem: string) => nev
       if (!(a[0] instanceof PyTensor)) return fail('rebuilds a parameter from something other than a tensor')
       return a[0]
     default:
-      return fail(`calls '${name}', which is not a callable`)
+      return fail(`calls '${shown(name)}', which is not a callable`)
   }
 }
 
@@ -402,7 +403,7 @@ function persistentStorage(pid: PyValue, fail: (problem: string) => never): PySt
     return fail("has a persistent id that is not ('storage', type, key, location, numel)")
   }
   const dtype = storageDtypes[type.name]
-  if (type.module !== 'torch' || !dtype) return fail(`refers to a storage of type ${type.module}.${type.name}`)
-  if (!/^[A-Za-z0-9_]+$/.test(key)) fail(`refers to a storage with the key '${key}' (torch.save writes plain names)`)
+  if (type.module !== 'torch' || !dtype) return fail(`refers to a storage of type ${shown(`${type.module}.${type.name}`)}`)
+  if (!/^[A-Za-z0-9_]+$/.test(key)) fail(`refers to a storage with the key '${shown(key)}' (torch.save writes plain names)`)
   return new PyStorage(dtype, key, numel as number)
 }

@@ -6,7 +6,7 @@
  * InputError naming the file, raised before any value is used.
  */
 import { InputError } from '../../../../shared/errors'
-import { decodeElements, dtypeBytes, elementCount, fileDtypes, type FileDtype, type FileTensor, type StateDictFile } from './file-tensor'
+import { decodeElements, dtypeBytes, elementCount, fileDtypes, shown, type FileDtype, type FileTensor, type StateDictFile } from './file-tensor'
 
 /** The spec's cap on the header (it guards against a length that would make us allocate gigabytes). */
 const MAX_HEADER_BYTES = 100_000_000
@@ -24,12 +24,12 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 /** One header entry checked field by field (the name is quoted in every problem). */
 function headerEntry(source: string, name: string, raw: unknown): HeaderEntry {
   const fail = (problem: string): never => {
-    throw new InputError(source, `safetensors tensor '${name}': ${problem}`)
+    throw new InputError(source, `safetensors tensor '${shown(name)}': ${problem}`)
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('its header entry is not an object')
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>
   if (typeof dtype !== 'string') return fail('dtype is missing')
-  if (!(fileDtypes as readonly string[]).includes(dtype)) return fail(`dtype '${dtype}' is not one this reader takes (${fileDtypes.join(', ')})`)
+  if (!(fileDtypes as readonly string[]).includes(dtype)) return fail(`dtype '${shown(dtype)}' is not one this reader takes (${fileDtypes.join(', ')})`)
   if (!Array.isArray(shape) || !shape.every(isCount)) return fail('shape is not a list of non-negative integers')
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) return fail('data_offsets is not a pair of non-negative integers')
   const [begin, end] = offsets as [number, number]
@@ -61,12 +61,12 @@ export function parseSafetensors(bytes: Uint8Array, source: string): StateDictFi
     .filter(([name]) => name !== '__metadata__')
     .map(([name, raw]) => headerEntry(source, name, raw))
   for (const e of entries) {
-    if (e.end > dataLength) throw new InputError(source, `safetensors file is truncated: tensor '${e.name}' ends at data byte ${e.end}, the data section has ${dataLength}`)
+    if (e.end > dataLength) throw new InputError(source, `safetensors file is truncated: tensor '${shown(e.name)}' ends at data byte ${e.end}, the data section has ${dataLength}`)
   }
   const byBegin = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end)
   for (let i = 1; i < byBegin.length; i++) {
     const [a, b] = [byBegin[i - 1] as HeaderEntry, byBegin[i] as HeaderEntry]
-    if (b.begin < a.end) throw new InputError(source, `safetensors tensors '${a.name}' and '${b.name}' overlap in the data section ([${a.begin}, ${a.end}) and [${b.begin}, ${b.end}))`)
+    if (b.begin < a.end) throw new InputError(source, `safetensors tensors '${shown(a.name)}' and '${shown(b.name)}' overlap in the data section ([${a.begin}, ${a.end}) and [${b.begin}, ${b.end}))`)
   }
   const tensors = new Map<string, FileTensor>()
   for (const e of entries) {

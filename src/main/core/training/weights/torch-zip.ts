@@ -6,7 +6,7 @@
  * `state_dict.…`; load-state-dict.ts's prefix pairing strips it); values that are not tensors are left out.
  */
 import { InputError } from '../../../../shared/errors'
-import { decodeElements, dtypeBytes, elementCount, gatherStrided, lastStridedIndex, type FileTensor, type StateDictFile } from './file-tensor'
+import { decodeElements, dtypeBytes, elementCount, gatherStrided, lastStridedIndex, shown, type FileTensor, type StateDictFile } from './file-tensor'
 import { PyDict, PyTensor, readStateDictPickle, type PyValue } from './pickle'
 import { readStoredZip } from './zip-stored'
 
@@ -36,7 +36,7 @@ export function parseTorchZip(bytes: Uint8Array, source: string): StateDictFile 
   const byteorder = entries.get(`${dir}byteorder`)
   if (byteorder) {
     const order = new TextDecoder().decode(bytes.subarray(byteorder.offset, byteorder.offset + byteorder.size)).trim()
-    if (order !== 'little') throw new InputError(source, `was saved with ${order}-endian storages; only little-endian ones are read`)
+    if (order !== 'little') throw new InputError(source, `was saved with ${shown(order)}-endian storages; only little-endian ones are read`)
   }
   const root = readStateDictPickle(bytes.subarray(pickleEntry.offset, pickleEntry.offset + pickleEntry.size), source)
   const views = flattenTensors(root, source)
@@ -50,15 +50,18 @@ export function parseTorchZip(bytes: Uint8Array, source: string): StateDictFile 
     let values = storages.get(storage.key)
     if (!values) {
       const record = entries.get(`${dir}data/${storage.key}`)
-      if (!record) throw new InputError(source, `tensor '${key}' refers to storage '${storage.key}', which the archive lacks`)
+      if (!record) throw new InputError(source, `tensor '${shown(key)}' refers to storage '${storage.key}', which the archive lacks`)
       const needed = storage.numel * dtypeBytes[storage.dtype]
       if (record.size < needed) throw new InputError(source, `storage '${storage.key}' has ${record.size} bytes, its ${storage.numel} ${storage.dtype} elements need ${needed} (truncated?)`)
       values = decodeElements(bytes.subarray(record.offset, record.offset + needed), storage.dtype, storage.numel)
       storages.set(storage.key, values)
     }
     const count = elementCount(view.shape)
+    // A state dict's tensors never repeat elements (an expanded view would); the bound also keeps a corrupt shape
+    // from allocating more than the file holds.
+    if (count > storage.numel) throw new InputError(source, `tensor '${shown(key)}' has ${count} elements, more than its storage's ${storage.numel} (an expanded view, or a corrupt shape)`)
     if (count > 0 && lastStridedIndex(view.offset, view.shape, view.stride) >= storage.numel) {
-      throw new InputError(source, `tensor '${key}' (offset ${view.offset}, shape [${view.shape.join(', ')}], strides [${view.stride.join(', ')}]) reaches past its storage of ${storage.numel} elements`)
+      throw new InputError(source, `tensor '${shown(key)}' (offset ${view.offset}, shape [${view.shape.join(', ')}], strides [${view.stride.join(', ')}]) reaches past its storage of ${storage.numel} elements`)
     }
     tensors.set(key, { dtype: storage.dtype, shape: view.shape, values: gatherStrided(values, view.offset, view.shape, view.stride) })
   }

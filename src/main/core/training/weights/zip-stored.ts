@@ -5,6 +5,7 @@
  * an InputError naming the archive.
  */
 import { InputError } from '../../../../shared/errors'
+import { shown } from './file-tensor'
 
 const EOCD_SIGNATURE = 0x06054b50
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50
@@ -119,14 +120,15 @@ export function readStoredZip(bytes: Uint8Array, source: string): Map<string, St
     const commentLength = r.u16(at + 32)
     r.need(at + 46, nameLength + extraLength, 'an entry name')
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength))
+    const named = shown(name)
     zip64Fields(r, at + 46 + nameLength, extraLength, fields)
-    if (flags & 0x1) r.fail(`member '${name}' is encrypted`)
-    if (method !== 0) r.fail(`member '${name}' is compressed (method ${method}); torch.save stores its members uncompressed`)
-    if (fields.compressed !== fields.size) r.fail(`member '${name}' is stored but its sizes differ (${fields.compressed} and ${fields.size})`)
-    if (r.u32(fields.local) !== LOCAL_SIGNATURE) r.fail(`member '${name}' has no local header at byte ${fields.local}`)
+    if (flags & 0x1) r.fail(`member '${named}' is encrypted`)
+    if (method !== 0) r.fail(`member '${named}' is compressed (method ${method}); torch.save stores its members uncompressed`)
+    if (fields.compressed !== fields.size) r.fail(`member '${named}' is stored but its sizes differ (${fields.compressed} and ${fields.size})`)
+    if (r.u32(fields.local) !== LOCAL_SIGNATURE) r.fail(`member '${named}' has no local header at byte ${fields.local}`)
     const dataStart = fields.local + 30 + r.u16(fields.local + 26) + r.u16(fields.local + 28)
-    r.need(dataStart, fields.size, `member '${name}'`)
-    if (entries.has(name)) r.fail(`lists member '${name}' twice`)
+    r.need(dataStart, fields.size, `member '${named}'`)
+    if (entries.has(name)) r.fail(`lists member '${named}' twice`)
     entries.set(name, { name, offset: dataStart, size: fields.size })
     at += 46 + nameLength + extraLength + commentLength
   }
