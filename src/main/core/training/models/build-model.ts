@@ -1,6 +1,7 @@
 /** The one entry point from a model config to a net; one file per architecture beside this one. */
 import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
+import { buildSegResNet } from './segresnet'
 import { buildUnet, type ConfiguredNet } from './unet'
 
 export type { ConfiguredNet } from './unet'
@@ -16,7 +17,7 @@ export function buildModel(config: ModelConfig, options: { inChannels: number; n
       throw new Error('inception-unet2d: not built yet')
     case 'segresnet2d':
     case 'segresnet3d':
-      throw new Error('segresnet: not built yet')
+      return buildSegResNet(config, options)
     case 'unetr3d':
       throw new Error('unetr3d: not built yet')
     case 'segformer2d':

@@ -25,7 +25,7 @@ export interface BuildContext {
 export type Block = (x: tf.Tensor, training: boolean) => tf.Tensor
 
 /** k in every spatial axis: [k, k] or [k, k, k]. */
-function kernel(dims: SpatialDims, k: number): number[] {
+export function kernel(dims: SpatialDims, k: number): number[] {
   return dims === 2 ? [k, k] : [k, k, k]
 }
 
@@ -43,7 +43,7 @@ function normLayer(ctx: BuildContext, name: string, channels: number): Block | n
 }
 
 /** A 'same', stride-1 convolution of x with filter w, 2D or 3D. */
-function convSame(dims: SpatialDims, x: tf.Tensor, w: tf.Tensor): tf.Tensor {
+export function convSame(dims: SpatialDims, x: tf.Tensor, w: tf.Tensor): tf.Tensor {
   return dims === 2 ? tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') : tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 1, 'same')
 }
 
@@ -122,7 +122,7 @@ export function upConv(ctx: BuildContext, name: string, inChannels: number, outC
 }
 
 /** x [..., C] as a [M, C] matrix. */
-function rows(x: tf.Tensor): tf.Tensor2D {
+export function rows(x: tf.Tensor): tf.Tensor2D {
   const c = x.shape[x.rank - 1] as number
   return tf.reshape(x, [x.size / c, c])
 }
