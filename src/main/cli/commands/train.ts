@@ -19,6 +19,7 @@ import {
 import { interpolatePlan } from '../../core/interpolation/plan-run'
 import { requireDataset } from '../../core/planning/plans'
 import { trainRun } from '../../core/training/run-training'
+import { describeInitFrom } from '../../core/training/weights/init-from'
 import { interpolationOnWorkers } from '../../workers/executors'
 import { trainOnWorker } from '../../workers/train-runner'
 import { printJson, printTable, progressBar, type CliIo } from '../output'
@@ -173,6 +174,7 @@ function printResult(io: CliIo, runId: number, r: TrainResult): void {
   const warning = softwareAdapterWarning(r.adapter)
   if (warning) io.err(`warning: ${warning}`)
   io.out(`checkpoint ${r.checkpoint}`)
+  if (r.initFrom) for (const line of describeInitFrom(r.initFrom)) io.out(line)
   const v = r.validation
   if (v) {
     const stopped = v.stoppedAt === null ? '' : `; stopped early at step ${v.stoppedAt} (patience ${v.patience})`
@@ -221,7 +223,7 @@ export function registerTrainCommand(program: Command, io: CliIo): void {
     .option('--bias-field <a>', 'random bias field amplitude', number('--bias-field'))
     .option('--intensity <f>', 'random intensity shift and scale ±f', number('--intensity'))
     .option('--checkpoint-every <n>', 'also save a checkpoint every n steps', number('--checkpoint-every'))
-    .option('--init-from <checkpoint>', 'start from a checkpoint\'s weights')
+    .option('--init-from <file>', 'start from a file\'s weights: a workbench checkpoint, or a PyTorch state dict you supply (safetensors, or torch.save\'s .pth/.pt/.bin zip) mapped by name onto the model\'s variables; the run reports what was loaded, skipped and kept at init (nothing is downloaded)')
     .option('--evaluate <split>', 'test | validation | none (default test)', oneOf(['test', 'validation', 'none'] as const, '--evaluate'))
     .option('--val-every <n>', 'score Dice on the validation volumes every n steps, recorded with the run (default 0: never)', number('--val-every'))
     .option('--patience <k>', 'early stopping: stop after k validations without a higher Dice and evaluate the best-on-validation weights (needs --val-every; default 0: off)', number('--patience'))

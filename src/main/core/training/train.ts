@@ -23,6 +23,7 @@ import { buildModel } from './models/build-model'
 import { createOptimizer } from './optim/optimizers'
 import { learningRateAt } from './optim/schedules'
 import type { Batch, SegmentationNet, TrainingVolume } from './types'
+import { applyInitSource, readInitSource } from './weights/init-from'
 
 export interface TrainHooks {
   /** Progress, at most a few times a second plus phase changes. */
@@ -111,11 +112,12 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
   const monitor = config.valEvery > 0 ? createValidationMonitor({ every: config.valEvery, patience: config.patience }) : null
   const validationVolumes = monitor ? job.validate.map((v) => loadTrainingVolume(v, numClasses)) : []
   const earlyStopping = monitor !== null && config.patience > 0
-  const checkpoint = config.initFrom === undefined ? null : readCheckpoint(config.initFrom)
+  // Our checkpoint or a PyTorch state dict, read (and refused) before anything is built.
+  const initSource = config.initFrom === undefined ? null : readInitSource(config.initFrom)
   const net = buildModel(config.model, { inChannels: 1, numClasses, rng: deriveRng(config.seed, 'init') })
   const optimizer = createOptimizer(config.optimizer, net.weights)
   try {
-    if (checkpoint && config.initFrom) loadCheckpointInto(net, checkpoint, config.initFrom)
+    const initReport = initSource && config.initFrom ? applyInitSource(net, initSource, config.initFrom) : null
     const batches = batchSource(job, volumes)
     const predict = netPredictor(net)
     const options = evaluateOptions(job, net)
@@ -219,6 +221,7 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
       checkpoint: job.checkpointPath,
       evaluation,
       ...(validation ? { validation } : {}),
+      ...(initReport ? { initFrom: initReport } : {}),
     }
   } catch (e) {
     // A lost GPU or an out-of-memory buffer surfaces as whatever op failed next; the fault says what happened.
