@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
 import { InputError, refuseUnknownKeys } from '../../../shared/errors'
+import { describeInitFrom } from '../../../shared/init-from'
 import { interpolationMethods } from '../../../shared/interpolation'
 import {
   describeAdapter,
@@ -19,7 +20,6 @@ import {
 import { interpolatePlan } from '../../core/interpolation/plan-run'
 import { requireDataset } from '../../core/planning/plans'
 import { trainRun } from '../../core/training/run-training'
-import { describeInitFrom } from '../../core/training/weights/init-from'
 import { interpolationOnWorkers } from '../../workers/executors'
 import { trainOnWorker } from '../../workers/train-runner'
 import { printJson, printTable, progressBar, type CliIo } from '../output'
@@ -174,7 +174,7 @@ function printResult(io: CliIo, runId: number, r: TrainResult): void {
   const warning = softwareAdapterWarning(r.adapter)
   if (warning) io.err(`warning: ${warning}`)
   io.out(`checkpoint ${r.checkpoint}`)
-  if (r.initFrom) for (const line of describeInitFrom(r.initFrom)) io.out(line)
+  if (r.initFrom) for (const line of describeInitFrom(r.initFrom)) io.out(line.key === 'init from' ? `init from ${line.text}` : `  ${line.text}`)
   const v = r.validation
   if (v) {
     const stopped = v.stoppedAt === null ? '' : `; stopped early at step ${v.stoppedAt} (patience ${v.patience})`

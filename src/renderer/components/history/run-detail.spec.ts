@@ -29,6 +29,19 @@ describe('runFacts', () => {
     expect(facts.get('test Dice / IoU')).toBe('0.600 / 0.500')
   })
 
+  it('says what --init-from loaded, kept at init and skipped', () => {
+    const initFrom = {
+      file: '/weights/mit_b0.pth', format: 'pytorch-zip', prefix: { file: '', ours: 'backbone.' }, loaded: ['backbone.norm1.weight', 'backbone.norm1.bias'],
+      skipped: ['head.weight'], missing: ['decode_head.linear_pred.weight'], mismatched: [{ name: 'backbone.x.weight', fileKey: 'x.weight', fileShape: [2, 3], ourShape: [3, 3] }], converted: { F16: 2 },
+    }
+    const facts = new Map(runFacts({ ...base, result: { ...result, initFrom } }).map((f) => [f.key, f.value]))
+    expect(facts.get('init from')).toBe("/weights/mit_b0.pth (pytorch-zip): loaded 2 of our 4 variables (the file's keys read under our 'backbone.'); converted to float32: 2 F16")
+    expect(facts.get('shape differs')).toBe('kept at init, shape differs (1): backbone.x.weight file [2, 3] ours [3, 3]')
+    expect(facts.get('not in the file')).toBe('kept at init, not in the file (1): decode_head.linear_pred.weight')
+    expect(facts.get('skipped')).toBe('file keys not in the net, skipped (1): head.weight')
+    expect(new Map(runFacts({ ...base, result }).map((f) => [f.key, f.value])).has('init from')).toBe(false)
+  })
+
   it('says "—" for a run that has not finished, and the first error line of a failed one', () => {
     expect(runDurationText({ ...base, finishedAt: null })).toBe('—')
     const facts = new Map(runFacts({ ...base, status: 'failed', error: 'out of memory\nstack…' }).map((f) => [f.key, f.value]))

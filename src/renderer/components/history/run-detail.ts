@@ -1,5 +1,6 @@
 // What the History view shows when a row is opened: a run's facts in words (kind, status, local times and
 // duration, backend and adapter, checkpoint), its curves and its per-volume test scores. No Vue here.
+import { describeInitFrom } from '../../../shared/init-from'
 import type { RunRecord } from '../../../shared/run'
 import type { VolumeScore } from '../../../shared/training'
 import { formatDuration, formatLocalTime, millisBetween } from '../../format'
@@ -28,6 +29,8 @@ export function runFacts(run: RunRecord): RunFact[] {
     facts.push({ key: 'steps', value: String(result.steps) })
     facts.push({ key: 'training time', value: formatDuration(result.timings.trainMs) })
     facts.push({ key: 'checkpoint', value: result.checkpoint || '— (none written)' })
+    // What --init-from loaded, kept at init and skipped (the lines the CLI prints).
+    if (result.initFrom) for (const line of describeInitFrom(result.initFrom)) facts.push({ key: line.key, value: line.text })
     if (result.evaluation) facts.push({ key: `${result.evaluation.split} Dice / IoU`, value: `${result.evaluation.meanDice.toFixed(3)} / ${result.evaluation.meanIou.toFixed(3)}` })
   }
   if (run.kind === 'interpolation' && run.result) {

@@ -100,13 +100,3 @@ export function gatherStrided(storage: Float32Array, offset: number, shape: read
 export function lastStridedIndex(offset: number, shape: readonly number[], stride: readonly number[]): number {
   return shape.reduce((at, size, axis) => at + (size > 0 ? (size - 1) * (stride[axis] as number) : 0), offset)
 }
-
-/** Longest text from a file quoted in a message (a corrupt name can be any length). */
-const MAX_SHOWN = 120
-
-/** A name or text read from a file, safe in a one-line message: control characters escaped, long text cut. */
-export function shown(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  return escaped.length > MAX_SHOWN ? `${escaped.slice(0, MAX_SHOWN)}…` : escaped
-}

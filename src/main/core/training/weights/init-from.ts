@@ -6,7 +6,7 @@
  */
 import type { InitFromReport } from '../../../../shared/training'
 import { loadCheckpointInto, readCheckpoint, type Checkpoint, type CheckpointableNet } from '../checkpoint'
-import { shown, type StateDictFile } from './file-tensor'
+import type { StateDictFile } from './file-tensor'
 import { loadStateDictInto, type LoadableNet } from './load-state-dict'
 import { readHead, readWeightsFile, sniffWeightsFormat } from './read-weights'
 
@@ -33,19 +33,4 @@ export function applyInitSource(net: CheckpointableNet & LoadableNet, source: In
     mismatched: [],
     converted: {},
   }
-}
-
-/** The report in a few lines for a terminal: counts, the prefix pairing, and the names of what was not loaded. */
-export function describeInitFrom(report: InitFromReport, maxNames = 8): string[] {
-  const names = (list: readonly string[]): string => (list.length <= maxNames ? list.join(', ') : `${list.slice(0, maxNames).join(', ')}, … (${list.length - maxNames} more)`)
-  const total = report.loaded.length + report.missing.length + report.mismatched.length
-  const file = shown(report.prefix.file)
-  const ours = report.prefix.ours
-  const pairing = file === ours ? '' : file === '' ? ` (the file's keys read under our '${ours}')` : ours === '' ? ` (the file's prefix '${file}' dropped)` : ` (the file's prefix '${file}' read as our '${ours}')`
-  const converted = Object.entries(report.converted).map(([dtype, n]) => `${n} ${dtype}`)
-  const lines = [`init from ${report.file} (${report.format}): loaded ${report.loaded.length} of our ${total} variables${pairing}${converted.length ? `; converted to float32: ${converted.join(', ')}` : ''}`]
-  if (report.mismatched.length) lines.push(`  kept at init, shape differs (${report.mismatched.length}): ${report.mismatched.slice(0, maxNames).map((m) => `${m.name} file [${m.fileShape.join(', ')}] ours [${m.ourShape.join(', ')}]`).join('; ')}${report.mismatched.length > maxNames ? '; …' : ''}`)
-  if (report.missing.length) lines.push(`  kept at init, not in the file (${report.missing.length}): ${names(report.missing)}`)
-  if (report.skipped.length) lines.push(`  file keys not in the net, skipped (${report.skipped.length}): ${names(report.skipped)}`)
-  return lines
 }

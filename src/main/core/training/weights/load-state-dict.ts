@@ -7,9 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../../../../shared/errors'
+import { shown } from '../../../../shared/init-from'
 import type { InitFromReport } from '../../../../shared/training'
 import type { TorchLayout } from '../models/params'
-import { shown, type FileTensor, type StateDictFile } from './file-tensor'
+import type { FileTensor, StateDictFile } from './file-tensor'
 
 /** What the mapping needs of a net: its variables and their layouts against PyTorch's. */
 export interface LoadableNet {

@@ -7,7 +7,8 @@
  * called. Every problem is an InputError naming the file.
  */
 import { InputError } from '../../../../shared/errors'
-import { shown, type FileDtype } from './file-tensor'
+import { shown } from '../../../../shared/init-from'
+import type { FileDtype } from './file-tensor'
 
 /** A Python tuple (kept apart from lists: argument tuples and shapes are tuples). */
 export class PyTuple {

@@ -6,7 +6,8 @@
  * InputError naming the file, raised before any value is used.
  */
 import { InputError } from '../../../../shared/errors'
-import { decodeElements, dtypeBytes, elementCount, fileDtypes, shown, type FileDtype, type FileTensor, type StateDictFile } from './file-tensor'
+import { shown } from '../../../../shared/init-from'
+import { decodeElements, dtypeBytes, elementCount, fileDtypes, type FileDtype, type FileTensor, type StateDictFile } from './file-tensor'
 
 /** The spec's cap on the header (it guards against a length that would make us allocate gigabytes). */
 const MAX_HEADER_BYTES = 100_000_000

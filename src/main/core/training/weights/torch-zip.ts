@@ -6,7 +6,8 @@
  * `state_dict.…`; load-state-dict.ts's prefix pairing strips it); values that are not tensors are left out.
  */
 import { InputError } from '../../../../shared/errors'
-import { decodeElements, dtypeBytes, elementCount, gatherStrided, lastStridedIndex, shown, type FileTensor, type StateDictFile } from './file-tensor'
+import { shown } from '../../../../shared/init-from'
+import { decodeElements, dtypeBytes, elementCount, gatherStrided, lastStridedIndex, type FileTensor, type StateDictFile } from './file-tensor'
 import { PyDict, PyTensor, readStateDictPickle, type PyValue } from './pickle'
 import { readStoredZip } from './zip-stored'
 

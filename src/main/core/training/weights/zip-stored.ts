@@ -5,7 +5,7 @@
  * an InputError naming the archive.
  */
 import { InputError } from '../../../../shared/errors'
-import { shown } from './file-tensor'
+import { shown } from '../../../../shared/init-from'
 
 const EOCD_SIGNATURE = 0x06054b50
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50
