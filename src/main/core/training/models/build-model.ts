@@ -3,6 +3,7 @@ import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
 import { buildSegResNet } from './segresnet'
 import { buildUnet, type ConfiguredNet } from './unet'
+import { buildUnetr } from './unetr'
 
 export type { ConfiguredNet } from './unet'
 
@@ -19,7 +20,7 @@ export function buildModel(config: ModelConfig, options: { inChannels: number; n
     case 'segresnet3d':
       return buildSegResNet(config, options)
     case 'unetr3d':
-      throw new Error('unetr3d: not built yet')
+      return buildUnetr(config, options)
     case 'segformer2d':
       throw new Error('segformer2d: not built yet')
   }

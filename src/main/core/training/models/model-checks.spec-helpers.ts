@@ -1,0 +1,83 @@
+/**
+ * Checks the transformer models' specs share (unetr.spec.ts, segformer.spec.ts): the directional finite-difference
+ * check of whole-net weight gradients, each weight's gradient magnitude, and the sum of a net's trainable sizes.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { createRng, type Rng } from '../../random/rng'
+import { numericGradients, randomArg, relativeError, type Arg } from '../kernels/finite-difference'
+import type { SegmentationNet } from '../types'
+
+/** The directional derivatives of one weight, analytic and by central differences. */
+export interface DirectionalCheck {
+  readonly analytic: number[]
+  readonly numeric: number[]
+  /** relativeError(analytic, numeric): the worst difference against the largest derivative. */
+  readonly error: number
+}
+
+/** A direction with entries drawn uniform in [−1, 1), scaled to unit length. */
+function unitDirection(rng: Rng, shape: number[]): Arg {
+  const u = randomArg(rng, shape)
+  let norm = 0
+  for (const v of u.data) norm += v * v
+  norm = Math.sqrt(norm)
+  return { shape, data: u.data.map((v) => v / norm) }
+}
+
+/**
+ * Finite differences of L = Σ w·net(x) (training mode) along `directions` random unit directions u of the weight
+ * `name`: numerically, (L(W + h·u) − L(W − h·u))/2h through finite-difference.ts's numericGradients on the scalar
+ * step; analytically, ⟨∇_W L, u⟩ from tf.variableGrads. A whole weight is checked with two forward passes per
+ * direction instead of two per element. The weight is restored afterwards.
+ */
+export function directionalCheck(net: SegmentationNet, name: string, x: tf.Tensor, outputWeights: Arg, options: { h: number; directions: number; seed: number }): DirectionalCheck {
+  const v = net.weights.get(name)
+  if (!v) throw new Error(`no weight '${name}'`)
+  const original = v.dataSync().slice() as Float32Array
+  const rng = createRng(options.seed)
+  const analytic: number[] = []
+  const numeric: number[] = []
+  try {
+    for (let d = 0; d < options.directions; d++) {
+      const u = unitDirection(rng, [...v.shape])
+      analytic.push(
+        tf.tidy(() => {
+          v.assign(tf.tensor(original, v.shape))
+          const w = tf.tensor(outputWeights.data, outputWeights.shape)
+          const g = tf.variableGrads(() => tf.sum(tf.mul(net.apply(x, true), w)) as tf.Scalar, [v]).grads[v.name] as tf.Tensor
+          return tf.sum(tf.mul(g, tf.tensor(u.data, u.shape))).dataSync()[0] as number
+        }),
+      )
+      const step = (t: tf.Tensor): tf.Tensor => {
+        v.assign(tf.add(tf.tensor(original, v.shape), tf.mul(t, tf.tensor(u.data, u.shape))))
+        return net.apply(x, true)
+      }
+      numeric.push((numericGradients(step, [{ shape: [1], data: new Float32Array([0]) }], outputWeights, options.h)[0] as Float64Array)[0] as number)
+    }
+  } finally {
+    tf.tidy(() => v.assign(tf.tensor(original, v.shape)))
+  }
+  return { analytic, numeric, error: relativeError(analytic, numeric) }
+}
+
+/** max |∂L/∂W| of every weight for L = Σ (net(x) − target)² in training mode, by name. */
+export function gradientMagnitudes(net: SegmentationNet, x: tf.Tensor, target: tf.Tensor): Map<string, number> {
+  const magnitudes = new Map<string, number>()
+  tf.tidy(() => {
+    const { grads } = tf.variableGrads(() => tf.sum(tf.square(tf.sub(net.apply(x, true), target))) as tf.Scalar, [...net.weights.values()])
+    for (const [k, v] of net.weights) magnitudes.set(k, grads[v.name] ? (tf.max(tf.abs(grads[v.name] as tf.Tensor)).dataSync()[0] as number) : 0)
+  })
+  return magnitudes
+}
+
+/** The number of trainable scalars. */
+export function trainableCount(net: SegmentationNet): number {
+  let n = 0
+  for (const w of net.weights.values()) n += w.size
+  return n
+}
+
+/** Every weight's values by name (for same-seed comparisons). */
+export function weightValues(net: SegmentationNet): Map<string, number[]> {
+  return new Map([...net.weights].map(([k, v]) => [k, Array.from(v.dataSync())]))
+}
