@@ -9,7 +9,6 @@ const MAX_SHOWN = 120
 
 /** A name or text read from a file, safe in a one-line message: control characters escaped, long text cut. */
 export function shown(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return escaped.length > MAX_SHOWN ? `${escaped.slice(0, MAX_SHOWN)}…` : escaped
 }

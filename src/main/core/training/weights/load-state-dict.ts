@@ -10,7 +10,7 @@ import { InputError } from '../../../../shared/errors'
 import { shown } from '../../../../shared/init-from'
 import type { InitFromReport } from '../../../../shared/training'
 import type { TorchLayout } from '../models/params'
-import type { FileTensor, StateDictFile } from './file-tensor'
+import { gatherStrided, type FileTensor, type StateDictFile } from './file-tensor'
 
 /** What the mapping needs of a net: its variables and their layouts against PyTorch's. */
 export interface LoadableNet {
@@ -110,28 +110,15 @@ export function layoutPermutation(layout: TorchLayout, rank: number): number[] |
 /** `values` (row-major, `shape`) with its axes reordered: output axis i is input axis perm[i]. */
 export function permuteAxes(values: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array {
   if (perm.every((p, i) => p === i)) return values
-  const rank = shape.length
-  const inStrides = new Array<number>(rank).fill(1)
-  for (let i = rank - 2; i >= 0; i--) inStrides[i] = (inStrides[i + 1] as number) * (shape[i + 1] as number)
-  const outShape = perm.map((p) => shape[p] as number)
-  const outStrides = perm.map((p) => inStrides[p] as number)
-  const out = new Float32Array(values.length)
-  const index = new Array<number>(rank).fill(0)
-  let at = 0
-  for (let n = 0; n < out.length; n++) {
-    out[n] = values[at] as number
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      const i = (index[axis] as number) + 1
-      if (i < (outShape[axis] as number)) {
-        index[axis] = i
-        at += outStrides[axis] as number
-        break
-      }
-      index[axis] = 0
-      at -= (i - 1) * (outStrides[axis] as number)
-    }
-  }
-  return out
+  const strides = new Array<number>(shape.length).fill(1)
+  for (let i = shape.length - 2; i >= 0; i--) strides[i] = (strides[i + 1] as number) * (shape[i + 1] as number)
+  // The permuted tensor is a strided view of the original: gather it in the new row-major order.
+  return gatherStrided(
+    values,
+    0,
+    perm.map((p) => shape[p] as number),
+    perm.map((p) => strides[p] as number),
+  )
 }
 
 /** The file tensor in our layout when, permuted by `layout`, it has our shape; otherwise null. */

@@ -23,14 +23,19 @@ export function sniffWeightsFormat(head: Uint8Array): WeightsFormat {
   return 'unknown'
 }
 
+/** Why `path` could not be opened or read, as an InputError naming it. */
+function unreadable(path: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code
+  return new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(e)})`)
+}
+
 /** The first bytes of `path` (InputError naming it when it cannot be read). */
 export function readHead(path: string, bytes = 16): Uint8Array {
   let fd: number
   try {
     fd = openSync(path, 'r')
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(e)})`)
+    throw unreadable(path, e)
   }
   try {
     const head = new Uint8Array(bytes)
@@ -64,8 +69,7 @@ export function readWeightsFile(path: string): StateDictFile {
   try {
     bytes = readFileSync(path)
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(e)})`)
+    throw unreadable(path, e)
   }
   return parseWeightsFile(bytes, path)
 }

@@ -8,7 +8,8 @@
 import { InputError } from '../../../../shared/errors'
 import { shown } from '../../../../shared/init-from'
 import { decodeElements, dtypeBytes, elementCount, gatherStrided, lastStridedIndex, type FileTensor, type StateDictFile } from './file-tensor'
-import { PyDict, PyTensor, readStateDictPickle, type PyValue } from './pickle'
+import { readStateDictPickle } from './pickle'
+import { PyDict, PyTensor, type PyValue } from './pickle-values'
 import { readStoredZip } from './zip-stored'
 
 /** Every tensor in `root` under its dotted key path, in the pickle's order (each dict visited once). */
