@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { ModelConfigSchema, type ModelConfig } from './training'
 import {
   activationFloatsPerSample,
   formatBytes,
   importBytes,
   importShapeProblem,
   memoryBudget,
+  parameterBytes,
   resampledShape,
   trainingBytes,
   trainingSizeProblem,
@@ -45,27 +47,39 @@ describe('import sizes', () => {
 })
 
 describe('training sizes', () => {
-  it('count 16 tensors a level and 8 at the bottleneck, each c_i channels at the level resolution', () => {
+  const unet = (input: Partial<ModelConfig>): ModelConfig => ModelConfigSchema.parse(input)
+
+  it('count a U-Net 16 tensors a level and 8 at the bottleneck, each c_i channels at the level resolution', () => {
     // 2D 64×64, depth 3, base 16: 16·16·4096 + 16·32·1024 + 16·64·256 + 8·128·64.
-    expect(activationFloatsPerSample({ input: [64, 64], depth: 3, baseChannels: 16 })).toBe(1_048_576 + 524_288 + 262_144 + 65_536)
+    expect(activationFloatsPerSample(unet({ depth: 3, baseChannels: 16 }), [64, 64])).toBe(1_048_576 + 524_288 + 262_144 + 65_536)
     // 3D 32³, depth 1, base 2: 16·2·32768 + 8·4·4096.
-    expect(activationFloatsPerSample({ input: [32, 32, 32], depth: 1, baseChannels: 2 })).toBe(1_048_576 + 131_072)
-    // × batch 16 × 4 bytes × 3 (activations, gradients, temporaries).
-    expect(trainingBytes({ input: [64, 64], depth: 3, baseChannels: 16, batchSize: 16 })).toBe(16 * 1_900_544 * 12)
+    expect(activationFloatsPerSample(unet({ kind: 'unet3d', depth: 1, baseChannels: 2 }), [32, 32, 32])).toBe(1_048_576 + 131_072)
+    // × batch 16 × 4 bytes × 3 (activations, gradients, temporaries), and 482,483 parameters (3 classes) × 4 bytes × 4
+    // (the weight, its gradient, Adam's two moments).
+    expect(parameterBytes(unet({}), 3)).toBe(482_483 * 16)
+    expect(trainingBytes({ input: [64, 64], model: unet({}), batchSize: 16, numClasses: 3 })).toBe(16 * 1_900_544 * 12 + 482_483 * 16)
   })
 
   it('blame the slice size when one sample cannot fit, else the batch, with the largest batch that fits', () => {
-    const g = { input: [64, 64], depth: 3, baseChannels: 16, batchSize: 16 }
+    const g = { input: [64, 64], model: unet({}), batchSize: 16, numClasses: 3 }
     expect(trainingSizeProblem(g, 24e9, 'sliceSize')).toBeNull()
-    // One sample: 22.8 MB; 100 MB for one run holds 4.
+    // One sample: 22.8 MB, the weights 7.7 MB; 100 MB for one run holds 4.
     expect(trainingSizeProblem(g, 200e6, 'sliceSize')).toEqual({
       field: 'batchSize',
       problem:
-        '16 at 64×64 would need 365 MB (16 samples × float32 activations, gradients and temporaries of a depth-3, base-16 U-Net); this machine can give one training run at most 100 MB (half of its 200 MB): at most 4 samples a batch fit',
+        "16 at 64×64 would need 373 MB (7.72 MB of weights with their gradients and Adam's moments, and 16 samples × float32 activations, gradients and temporaries of unet2d, depth 3, base channels 16, norm batch); " +
+        'this machine can give one training run at most 100 MB (half of its 200 MB): at most 4 samples a batch fit',
     })
     const huge = trainingSizeProblem({ ...g, input: [100_000, 100_000] }, 24e9, 'sliceSize')
     expect(huge?.field).toBe('sliceSize')
-    expect(huge?.problem).toMatch(/^100000×100000 would need 55.7 TB \(one sample's float32 .*\); this machine can give one training run at most 12 GB/)
-    expect(trainingSizeProblem({ input: [512, 512, 512], depth: 3, baseChannels: 16, batchSize: 1 }, 24e9, 'patchSize')?.field).toBe('patchSize')
+    expect(huge?.problem).toMatch(/^100000×100000 would need 55.7 TB \(.* one sample's float32 .*\); this machine can give one training run at most 12 GB/)
+    expect(trainingSizeProblem({ input: [512, 512, 512], model: unet({ kind: 'unet3d' }), batchSize: 1, numClasses: 2 }, 24e9, 'patchSize')?.field).toBe('patchSize')
+  })
+
+  it('blame the model when its weights and Adam state alone do not fit', () => {
+    const wide = unet({ depth: 5, baseChannels: 256 })
+    const problem = trainingSizeProblem({ input: [64, 64], model: wide, batchSize: 1, numClasses: 2 }, 4e9, 'sliceSize')
+    expect(problem?.field).toBe('model')
+    expect(problem?.problem).toMatch(/^unet2d, depth 5, base channels 256, norm batch would need \d+(\.\d+)? GB \(the weights of unet2d, .* with their gradients and Adam's moments\); this machine can give one training run at most 2 GB/)
   })
 })

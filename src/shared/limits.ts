@@ -5,6 +5,11 @@
  * refuse the same things with the same message, before anything is allocated. Pure: the machine's memory is
  * passed in (the core reads os.totalmem; tests set it).
  */
+import { describeModelConfig } from './model-catalogue'
+import { resolveModelConfig } from './models'
+import { parameterCount } from './param-counts'
+import { unetrStageFactor } from './param-counts/unetr'
+import type { ModelConfig, ModelKind } from './training'
 
 /**
  * The share of the machine's memory one import or one training run may plan to use. Half: the estimates below
@@ -97,55 +102,176 @@ export function importShapeProblem(shape: readonly number[], totalBytes: number)
 export interface TrainingGeometry {
   /** A 2D slice [h, w] or a 3D patch [i, j, k]. */
   readonly input: readonly number[]
-  readonly depth: number
-  readonly baseChannels: number
+  /** The model (its kind's defaults are filled in here). */
+  readonly model: ModelConfig
   readonly batchSize: number
+  /** The data set's classes: the head's width, so part of the parameter count. */
+  readonly numClasses: number
+}
+
+/** Voxels of `input` after `halvings` stride-2 down-samplings. */
+function voxelsAt(input: readonly number[], halvings: number): number {
+  return voxelCount(input) / 2 ** (input.length * halvings)
 }
 
 /**
- * Activations one sample keeps for the backward pass, in floats. At level i (c_i = base·2^i channels, the input's
- * voxels / 2^(dims·i)) the encoder keeps two conv → norm → ReLU (6 tensors), the decoder an up-convolution, two
- * partial convolutions and their sum, a norm and a ReLU, then another conv → norm → ReLU (9): 16 with the max-pool,
- * rounded up. The bottleneck keeps 2 × 3 (rounded to 8). Attention gates (attention-unet2d) add a little; not counted.
+ * U-Nets: at level i (c_i = base·2^i channels, the input's voxels / 2^(dims·i)) the encoder keeps two conv → norm →
+ * ReLU (6 tensors), the decoder an up-convolution, two partial convolutions and their sum, a norm and a ReLU, then
+ * another conv → norm → ReLU (9): 16 with the max-pool, rounded up. The bottleneck keeps 2 × 3 (rounded to 8).
+ * Attention gates (attention-unet2d) add a little; not counted.
  */
-export function activationFloatsPerSample(g: Omit<TrainingGeometry, 'batchSize'>): number {
-  const voxels = voxelCount(g.input)
-  const shrink = 2 ** g.input.length
+function unetFloats(m: ModelConfig, input: readonly number[]): number {
   let floats = 0
-  for (let level = 0; level < g.depth; level++) floats += 16 * g.baseChannels * 2 ** level * (voxels / shrink ** level)
-  return floats + 8 * g.baseChannels * 2 ** g.depth * (voxels / shrink ** g.depth)
+  for (let level = 0; level < m.depth; level++) floats += 16 * m.baseChannels * 2 ** level * voxelsAt(input, level)
+  return floats + 8 * m.baseChannels * 2 ** m.depth * voxelsAt(input, m.depth)
 }
 
 /**
- * Copies of the activations a training step holds at its peak: the activations, their gradients and the backward
- * pass's temporaries. Measured on wasm (peak RSS of 3-step runs at 128×128, depth 3, base 16, batch 2/16/32:
- * 608, 1937, 3519 MB, so 95–99 MB a sample); this model says 91 MB.
+ * SegResNet (models/segresnet.ts): a residual block at c channels keeps two group norms (the centred input, its square
+ * and the output: 3 each), two ReLUs, two convs and the sum: 11 tensors of c·v floats. Per level i (c_i, v_i) the
+ * blocks down and up, the stride-2 conv into it (1), and on the way up the 1×1 conv at the coarser size, the
+ * up-sampled tensor and the skip sum (2); the first conv (1) and the final norm, ReLU and head (4 + K/B) at full size.
  */
-export const trainingCopies = 3
+function segresnetFloats(m: ModelConfig, input: readonly number[]): number {
+  const down = m.blocksDown as number[]
+  const up = m.blocksUp as number[]
+  const c = (i: number): number => m.baseChannels * 2 ** i
+  let floats = m.baseChannels * voxelsAt(input, 0)
+  down.forEach((blocks, i) => {
+    floats += c(i) * voxelsAt(input, i) * ((i > 0 ? 1 : 0) + 11 * blocks)
+  })
+  up.forEach((blocks, j) => {
+    const level = up.length - 1 - j
+    floats += c(level) * voxelsAt(input, level + 1) + c(level) * voxelsAt(input, level) * (2 + 11 * blocks)
+  })
+  return floats + 4 * m.baseChannels * voxelsAt(input, 0)
+}
 
-/** Bytes a training step needs: float32 activations × trainingCopies, per sample. */
+/**
+ * UNETR (models/unetr.ts) on n = voxels/p³ tokens of width h: a transformer block keeps two layer norms (5 tensors
+ * each), q, k and v with their slices and head splits (9), the attention's scores, scaled scores and softmax
+ * (4 × heads·n², the n² term that dominates at many tokens), its output and merge (2), the projection, the MLP's two
+ * linears and exact GELU (5 at the MLP width) and two residual sums: 25·n·h + 6·n·mlp + 4·heads·n². The decoder at the
+ * sizes its four stages reach (each ×2 per axis for a patch edge of 16; see unetrStageFactor): residual blocks of
+ * convs and affine-free instance norms (21 tensors with the residual's projection, 15 without), transposed convs (1)
+ * and the concatenations (2).
+ */
+function unetrFloats(m: ModelConfig, input: readonly number[]): number {
+  const p = m.patchEdge as number
+  const h = m.hiddenSize as number
+  const F = m.baseChannels
+  const voxels = voxelCount(input)
+  const n = voxels / p ** input.length
+  const vit = n * h * 7 + (m.layers as number) * (25 * n * h + 6 * n * (m.mlpDim as number) + 4 * (m.heads as number) * n * n)
+  // Voxels after decoder stages 3, 2, 1 (stage 0 reaches the input size).
+  const r5 = n * unetrStageFactor(p, 3) ** 3
+  const r4 = r5 * unetrStageFactor(p, 2) ** 3
+  const r3 = r4 * unetrStageFactor(p, 1) ** 3
+  const encoders = 21 * F * voxels + 2 * F * (r5 + 16 * r4 + 16 * r3) + 4 * F * (r5 + 16 * r4) + 8 * F * r5
+  const decoders = 24 * (8 * F * r5 + 4 * F * r4 + 2 * F * r3 + F * voxels)
+  return vit + encoders + decoders
+}
+
+/** Floats one sample of this kind keeps for the backward pass (see each kind's inventory). */
+const inventories: Record<ModelKind, (m: ModelConfig, input: readonly number[]) => number> = {
+  unet2d: unetFloats,
+  'attention-unet2d': unetFloats,
+  unet3d: unetFloats,
+  'inception-unet2d': unetFloats,
+  segresnet2d: segresnetFloats,
+  segresnet3d: segresnetFloats,
+  unetr3d: unetrFloats,
+  segformer2d: unetFloats,
+}
+
+/** Activations one sample keeps for the backward pass, in floats, for `model` (resolved here) on `input`. */
+export function activationFloatsPerSample(model: ModelConfig, input: readonly number[]): number {
+  const m = resolveModelConfig(model)
+  return inventories[m.kind](m, input)
+}
+
+/**
+ * The largest single activation of one sample, in floats: what must fit one buffer of a GPU backend. U-Nets: the
+ * first level's decoder input pair, 2·base channels at full size; SegResNet: base channels at full size; UNETR: the
+ * larger of an attention's scores (heads·n²) and the finest decoder's concatenation (2·F at full size).
+ */
+export function largestActivationFloats(model: ModelConfig, input: readonly number[]): number {
+  const m = resolveModelConfig(model)
+  const voxels = voxelCount(input)
+  switch (m.kind) {
+    case 'unet2d':
+    case 'attention-unet2d':
+    case 'unet3d':
+    case 'inception-unet2d':
+    case 'segformer2d':
+      return 2 * m.baseChannels * voxels
+    case 'segresnet2d':
+    case 'segresnet3d':
+      return m.baseChannels * voxels
+    case 'unetr3d': {
+      const tokens = voxels / (m.patchEdge as number) ** input.length
+      return Math.max((m.heads as number) * tokens * tokens, 2 * m.baseChannels * voxels)
+    }
+  }
+}
+
+/**
+ * Copies of the activations a training step holds at its peak, per kind: the activations, their gradients and the
+ * backward pass's temporaries. Measured on wasm as peak RSS of 3-step runs against the inventory's count: the U-Net
+ * at 128×128, depth 3, base 16, batch 2/16/32: 608, 1937, 3519 MB, so 95–99 MB a sample; 3 copies say 91 MB.
+ */
+export const trainingCopies: Record<ModelKind, number> = {
+  unet2d: 3,
+  'attention-unet2d': 3,
+  unet3d: 3,
+  'inception-unet2d': 3,
+  segresnet2d: 3,
+  segresnet3d: 3,
+  unetr3d: 3,
+  segformer2d: 3,
+}
+
+/** Floats a training run keeps per parameter: the weight, its gradient and Adam's two moments. */
+export const parameterCopies = 4
+
+/** Bytes of the weights, their gradients and the optimiser's moments (float32). */
+export function parameterBytes(model: ModelConfig, numClasses: number): number {
+  return parameterCount(model, 1, numClasses) * 4 * parameterCopies
+}
+
+/** Bytes of one sample's activations × the kind's trainingCopies (float32). */
+export function sampleBytes(model: ModelConfig, input: readonly number[]): number {
+  return activationFloatsPerSample(model, input) * 4 * trainingCopies[resolveModelConfig(model).kind]
+}
+
+/** Bytes a training step needs: the parameters' share and batch × one sample's. */
 export function trainingBytes(g: TrainingGeometry): number {
-  return g.batchSize * activationFloatsPerSample(g) * 4 * trainingCopies
+  return parameterBytes(g.model, g.numClasses) + g.batchSize * sampleBytes(g.model, g.input)
 }
 
 /** Where a training refusal points: the option to change and why. */
 export interface TrainingSizeProblem {
-  readonly field: 'sliceSize' | 'patchSize' | 'batchSize'
+  readonly field: 'sliceSize' | 'patchSize' | 'batchSize' | 'model'
   readonly problem: string
 }
 
 /**
- * Why a training run of this geometry cannot fit in this machine's memory, or null when it can. One sample too
- * large blames the slice or patch size; otherwise the batch size, with the largest batch that fits.
+ * Why a training run of this geometry cannot fit in this machine's memory, or null when it can. A model whose
+ * weights alone are too large blames the model; one sample too large the slice or patch size; otherwise the batch
+ * size, with the largest batch that fits.
  */
 export function trainingSizeProblem(g: TrainingGeometry, totalBytes: number, inputField: 'sliceSize' | 'patchSize'): TrainingSizeProblem | null {
-  const how = `float32 activations, gradients and temporaries of a depth-${g.depth}, base-${g.baseChannels} U-Net`
-  const needed = trainingBytes(g)
-  const batchProblem = exceedsMemory(needed, totalBytes, { how: `${g.batchSize} samples × ${how}`, operation: 'one training run' })
+  const model = describeModelConfig(g.model)
+  const how = `float32 activations, gradients and temporaries of ${model}`
+  const weights = parameterBytes(g.model, g.numClasses)
+  const weightsHow = `${formatBytes(weights)} of weights with their gradients and Adam's moments`
+  const batchProblem = exceedsMemory(trainingBytes(g), totalBytes, { how: `${weightsHow}, and ${g.batchSize} samples × ${how}`, operation: 'one training run' })
   if (!batchProblem) return null
+  const weightsProblem = exceedsMemory(weights, totalBytes, { how: `the weights of ${model} with their gradients and Adam's moments`, operation: 'one training run' })
+  if (weightsProblem) return { field: 'model', problem: `${model} ${weightsProblem}` }
   const one = trainingBytes({ ...g, batchSize: 1 })
-  const sampleProblem = exceedsMemory(one, totalBytes, { how: `one sample's ${how}`, operation: 'one training run' })
+  const sampleProblem = exceedsMemory(one, totalBytes, { how: `${weightsHow}, and one sample's ${how}`, operation: 'one training run' })
   if (sampleProblem) return { field: inputField, problem: `${formatShape(g.input)} ${sampleProblem}` }
-  const fits = Math.floor(memoryBudget(totalBytes) / one)
+  const fits = Math.floor((memoryBudget(totalBytes) - weights) / sampleBytes(g.model, g.input))
   return { field: 'batchSize', problem: `${g.batchSize} at ${formatShape(g.input)} ${batchProblem}: at most ${fits} samples a batch fit` }
 }

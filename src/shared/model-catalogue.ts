@@ -95,20 +95,19 @@ export function describeModelConfig(config: ModelConfig): string {
   return [c.kind, ...parts].join(', ')
 }
 
-/** Every field of ModelConfig besides `kind`, in the schema's order. */
-const allFields: readonly ModelField[] = ['depth', 'baseChannels', 'normalisation', 'blocksDown', 'blocksUp', 'hiddenSize', 'layers', 'heads', 'mlpDim', 'patchEdge', 'imageSize', 'size']
-
 /**
  * How two model configs differ, field by field after both are resolved ([] when they describe the same net):
- * "kind unet2d vs segresnet3d", "hidden size 768 vs 192". Every field counts, also one the kind does not read,
- * so a checkpoint is only taken for the config it was trained with.
+ * "kind unet2d vs segresnet3d", "blocks down 1,2,2,4 vs 1,1". Every field the kind reads counts (its options, UNETR's
+ * image size), not one it ignores (a SegResNet's depth), so a checkpoint is taken exactly for the net it was trained as.
  */
 export function modelConfigDifferences(a: ModelConfig, b: ModelConfig): string[] {
   const ra = resolvedOrGiven(a)
   const rb = resolvedOrGiven(b)
   if (ra.kind !== rb.kind) return [`kind ${ra.kind} vs ${rb.kind}`]
   const text = (c: ModelConfig, f: ModelField): string => (c[f] === undefined ? 'unset' : modelFieldValue(f, c[f]))
-  return allFields.filter((f) => text(ra, f) !== text(rb, f)).map((f) => `${modelFieldName(ra.kind, f)} ${text(ra, f)} vs ${text(rb, f)}`)
+  return modelFields(ra.kind)
+    .filter((f) => text(ra, f) !== text(rb, f))
+    .map((f) => `${modelFieldName(ra.kind, f)} ${text(ra, f)} vs ${text(rb, f)}`)
 }
 
 /**

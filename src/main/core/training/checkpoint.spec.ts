@@ -141,6 +141,27 @@ describe('checkpoints', () => {
     for (const n of [a, b]) n.dispose()
   })
 
+  it("compares every option of the new kinds' resolved configs and names the ones that differ", async () => {
+    const segresnet = (blocksDown: number[]): ConfiguredNet => net({ kind: 'segresnet2d', baseChannels: 8, blocksDown, blocksUp: [1] })
+    const a = segresnet([1, 1])
+    const path = join(dir, 'segresnet.ckpt')
+    await saveCheckpoint(path, { net: a, meta: {} })
+    const checkpoint = readCheckpoint(path)
+    // More blocks down: not "lacks the weight down_layers.0.2…" but the option that differs, and both models in words.
+    const b = segresnet([2, 1])
+    const before = values(b)
+    expectInputError(
+      () => loadCheckpointInto(b, checkpoint, path),
+      path,
+      /^checkpoint is of a different model \(blocks down 1,1 vs 2,1\): the checkpoint's is segresnet2d, init filters 8, blocks down 1,1, blocks up 1; this run's segresnet2d, init filters 8, blocks down 2,1, blocks up 1$/,
+    )
+    expect(values(b)).toEqual(before)
+    // A field the kind does not read (a SegResNet's depth) is no difference.
+    const c = net({ kind: 'segresnet2d', baseChannels: 8, blocksDown: [1, 1], blocksUp: [1], depth: 3 })
+    expect(() => loadCheckpointInto(c, checkpoint, path)).not.toThrow()
+    for (const n of [a, b, c]) n.dispose()
+  })
+
   it('replaces an existing file atomically', async () => {
     const path = join(dir, 'replace.ckpt')
     writeFileSync(path, 'old contents')

@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
 import { InputError } from '../../../shared/errors'
+import { describeModelConfig, modelConfigDifferences } from '../../../shared/model-catalogue'
 import { ModelConfigSchema, type ModelConfig } from '../../../shared/training'
 import type { SegmentationNet } from './types'
 
@@ -200,12 +201,16 @@ export function readCheckpoint(path: string): Checkpoint {
   return { header, weights: maps.weight, state: maps.state, slots: maps.slot }
 }
 
-/** True when two model configs describe the same architecture. */
-function sameModel(a: ModelConfig, b: ModelConfig): boolean {
-  return a.kind === b.kind && a.depth === b.depth && a.baseChannels === b.baseChannels && a.normalisation === b.normalisation
+/**
+ * Why the checkpoint's model is not this run's, or null when it is: every field the kind reads is compared on both
+ * resolved configs (SegResNet's blocks, UNETR's ViT and image size, SegFormer's size, not only the U-Net's four), and
+ * the refusal names the fields that differ.
+ */
+function modelMismatch(checkpoint: ModelConfig, run: ModelConfig): string | null {
+  const differences = modelConfigDifferences(checkpoint, run)
+  if (differences.length === 0) return null
+  return `checkpoint is of a different model (${differences.join('; ')}): the checkpoint's is ${describeModelConfig(checkpoint)}; this run's ${describeModelConfig(run)}`
 }
-
-const describeModel = (m: ModelConfig): string => `${m.kind} depth ${m.depth}, ${m.baseChannels} base channels, ${m.normalisation} norm`
 
 /**
  * Assigns the checkpoint's weights and state to `net`. Refuses (InputError naming `path`, nothing assigned)
@@ -213,9 +218,8 @@ const describeModel = (m: ModelConfig): string => `${m.kind} depth ${m.depth}, $
  */
 export function loadCheckpointInto(net: CheckpointableNet, checkpoint: Checkpoint, path: string): void {
   const { header } = checkpoint
-  if (!sameModel(header.model, net.config)) {
-    throw new InputError(path, `checkpoint is of a different model (${describeModel(header.model)}; this run: ${describeModel(net.config)})`)
-  }
+  const mismatch = modelMismatch(header.model, net.config)
+  if (mismatch) throw new InputError(path, mismatch)
   if (header.inChannels !== net.inChannels) throw new InputError(path, `checkpoint has ${header.inChannels} input channels, this run ${net.inChannels}`)
   if (header.numClasses !== net.numClasses) throw new InputError(path, `checkpoint has ${header.numClasses} classes, this run ${net.numClasses}`)
   const shapes = new Map(header.tensors.map((t) => [`${t.group}:${t.name}`, t.shape]))

@@ -49,16 +49,16 @@ describe('parseTrainConfig', () => {
 
 describe('resolveTrainJob size bounds', () => {
   it("refuses a slice size or batch this machine's memory cannot train, naming the option, the size and the limit", async () => {
-    // 64×64 at depth 3, base 16: 22.8 MB a sample (shared/limits.ts); a 200 MB machine gives one run 100 MB.
+    // 64×64 at depth 3, base 16: 22.8 MB a sample and 7.7 MB of weights (shared/limits.ts); a 200 MB machine gives one run 100 MB.
     const small = { db, memoryBytes: 200e6 }
     await expect(resolveTrainJob(small, { datasetId, batchSize: 16 })).rejects.toThrow(
-      /^train option batchSize: 16 at 64×64 would need 365 MB \(.*\); this machine can give one training run at most 100 MB \(half of its 200 MB\): at most 4 samples a batch fit$/,
+      /^train option batchSize: 16 at 64×64 would need 373 MB \(7.72 MB of weights with their gradients and Adam's moments, and 16 samples × .* of unet2d, depth 3, base channels 16, norm batch\); this machine can give one training run at most 100 MB \(half of its 200 MB\): at most 4 samples a batch fit$/,
     )
     await expect(resolveTrainJob(small, { datasetId, batchSize: 4 })).resolves.toMatchObject({ datasetName: 'sample' })
     await expect(resolveTrainJob({ db }, { datasetId, sliceSize: [100_000, 100_000] })).rejects.toThrow(/^train option sliceSize: 100000×100000 would need 55.7 TB/)
-    // 32³ at depth 3, base 16: 133 MB a sample, over the 50 MB a 100 MB machine gives.
+    // 32³ at depth 3, base 16: 133 MB a sample and 22.4 MB of weights, over the 50 MB a 100 MB machine gives.
     const patch = { datasetId, model: { kind: 'unet3d' as const }, patchSize: [32, 32, 32] as [number, number, number], batchSize: 1 }
-    await expect(resolveTrainJob({ db, memoryBytes: 100e6 }, patch)).rejects.toThrow(/^train option patchSize: 32×32×32 would need 133 MB \(one sample's .*\); .* at most 50 MB/)
+    await expect(resolveTrainJob({ db, memoryBytes: 100e6 }, patch)).rejects.toThrow(/^train option patchSize: 32×32×32 would need 155 MB \(22.4 MB of weights .*, and one sample's .*\); .* at most 50 MB/)
   })
 })
 
@@ -112,5 +112,44 @@ describe('resolveTrainJob', () => {
     await expect(resolveTrainJob({ db }, { datasetId, sliceSize: [60, 64] })).rejects.toThrow(/--slice-size: 60×64 is not a multiple of 8/)
     await expect(resolveTrainJob({ db }, { datasetId, model: { kind: 'unet3d' }, patchSize: [128, 128, 128] })).rejects.toThrow(/--patch: 128×128×128 is larger than every training volume/)
     await expect(resolveTrainJob({ db }, { datasetId, loss: { classWeights: [1, 2] } })).rejects.toThrow(/--class-weights: gives 2 weights; dataset "sample" has 3 classes/)
+  })
+})
+
+describe('resolveTrainJob models', () => {
+  it("stores the model with its kind's defaults filled in, so the record replays the same net", async () => {
+    const segresnet = await resolveTrainJob({ db }, { datasetId, model: { kind: 'segresnet3d', baseChannels: 8 }, batchSize: 2 })
+    expect(segresnet.config.model).toMatchObject({ kind: 'segresnet3d', baseChannels: 8, blocksDown: [1, 2, 2, 4], blocksUp: [1, 1, 1] })
+    // The U-Nets take no options: their stored config reads as before.
+    expect((await resolveTrainJob({ db }, { datasetId })).config.model).toEqual({ kind: 'unet2d', depth: 3, baseChannels: 16, normalisation: 'batch' })
+  })
+
+  it("sets unetr3d's imageSize to the training patch as the net sees it (D×H×W = k×j×i), and refuses another", async () => {
+    const vit = { kind: 'unetr3d' as const, hiddenSize: 48, layers: 4, heads: 4, mlpDim: 96, baseChannels: 4 }
+    const job = await resolveTrainJob({ db }, { datasetId, model: vit, patchSize: [32, 48, 16], batchSize: 1 })
+    expect(job.config.model).toMatchObject({ ...vit, patchEdge: 16, imageSize: [16, 48, 32] })
+    await expect(resolveTrainJob({ db }, { datasetId, model: { ...vit, imageSize: [16, 48, 32] }, patchSize: [32, 48, 16], batchSize: 1 })).resolves.toBeDefined()
+    await expect(resolveTrainJob({ db }, { datasetId, model: { ...vit, imageSize: [32, 32, 32] }, patchSize: [32, 48, 16], batchSize: 1 })).rejects.toThrow(
+      /^model\.imageSize: 32×32×32 \(D×H×W\) is not the training patch 32×48×16 \(--patch i,j,k, so D×H×W 16×48×32\)/,
+    )
+  })
+
+  it("refuses an option the kind does not take, by its flag, and sizes by the model's own rule", async () => {
+    await expect(resolveTrainJob({ db }, { datasetId, model: { kind: 'unet2d', hiddenSize: 64 } })).rejects.toThrow(/^--hidden-size: unet2d has no option hiddenSize \(it is an option of unetr3d\)$/)
+    await expect(resolveTrainJob({ db }, { datasetId, model: { kind: 'unetr3d', layers: 4 }, patchSize: [24, 24, 24] })).rejects.toThrow(
+      /^--patch: 24×24×24 is not a multiple of 16 \(unetr3d's ViT patch edge, --vit-patch\)/,
+    )
+    await expect(resolveTrainJob({ db }, { datasetId, model: { kind: 'segresnet2d', blocksDown: [1, 1], blocksUp: [1] }, sliceSize: [50, 51] })).rejects.toThrow(
+      /^--slice-size: 50×51 is not a multiple of 2 \(segresnet2d halves the size 1 times: blocksDown has 2 levels\)/,
+    )
+    await expect(resolveTrainJob({ db }, { datasetId, sliceSize: [60, 64] })).rejects.toThrow(/^--slice-size: 60×64 is not a multiple of 8 \(2\^depth: unet2d halves the size 3 times\)/)
+  })
+
+  it("sizes the memory check by the kind: UNETR's default ViT has 1.5 GB of weights and Adam state before any sample", async () => {
+    // MONAI's UNETR defaults (hidden 768, 12 layers, MLP 3072) on a 2 GB machine (1 GB for one run): the weights alone do not fit.
+    await expect(resolveTrainJob({ db, memoryBytes: 2e9 }, { datasetId, model: { kind: 'unetr3d' }, batchSize: 1 })).rejects.toThrow(
+      /^train option model: unetr3d, feature size 16, hidden size 768, .* would need 1\.\d+ GB \(the weights of unetr3d, .* with their gradients and Adam's moments\); this machine can give one training run at most 1 GB/,
+    )
+    // A small ViT at 32³ fits there.
+    await expect(resolveTrainJob({ db, memoryBytes: 2e9 }, { datasetId, model: { kind: 'unetr3d', hiddenSize: 96, layers: 4, heads: 4, mlpDim: 192, baseChannels: 8 }, batchSize: 1 })).resolves.toBeDefined()
   })
 })

@@ -5,7 +5,9 @@
  */
 import { totalmem } from 'node:os'
 import { InputError, parseInput } from '../../../shared/errors'
-import { trainingSizeProblem } from '../../../shared/limits'
+import { formatShape, trainingSizeProblem } from '../../../shared/limits'
+import { modelSizeRule } from '../../../shared/model-catalogue'
+import { resolveModelConfig } from '../../../shared/models'
 import type { InterpolationMethod, InterpolationRun } from '../../../shared/interpolation'
 import type { Plan } from '../../../shared/plan'
 import type { DatasetDetail, VolumeRecord } from '../../../shared/dataset'
@@ -104,32 +106,51 @@ async function trainingVolumes(ctx: ResolveContext, dataset: DatasetDetail, conf
   return volumes
 }
 
-/** Refuses a slice or patch size × batch whose activations this machine cannot hold, before anything is allocated. */
-function checkMemory(config: TrainConfig, memoryBytes: number): void {
+/** Refuses a model, slice or patch size × batch that this machine cannot hold, before anything is allocated. */
+function checkMemory(config: TrainConfig, numClasses: number, memoryBytes: number): void {
   const is2d = isModel2d(config.model.kind)
-  const geometry = { input: is2d ? config.sliceSize : config.patchSize, depth: config.model.depth, baseChannels: config.model.baseChannels, batchSize: config.batchSize }
+  const geometry = { input: is2d ? config.sliceSize : config.patchSize, model: config.model, batchSize: config.batchSize, numClasses }
   const refused = trainingSizeProblem(geometry, memoryBytes, is2d ? 'sliceSize' : 'patchSize')
   if (refused) throw new InputError(`train option ${refused.field}`, refused.problem)
 }
 
+/** The patch as the 3D net sees it, (D, H, W) = (k, j, i): a patch's array is i-fastest (types.ts). */
+function patchAsInput(patch: TrainConfig['patchSize']): [number, number, number] {
+  return [patch[2], patch[1], patch[0]]
+}
+
+/**
+ * The model config with its kind's defaults filled in (the stored config replays the same net), and UNETR's
+ * imageSize set to the training patch: its position embedding is built for that input, and the sliding-window
+ * prediction feeds it patches of the same size. A given imageSize that is not the patch is refused.
+ */
+function resolveModel(config: TrainConfig): TrainConfig['model'] {
+  const model = resolveModelConfig(config.model)
+  if (model.kind !== 'unetr3d') return model
+  const input = patchAsInput(config.patchSize)
+  if (model.imageSize && model.imageSize.some((s, a) => s !== input[a])) {
+    throw new InputError(
+      'model.imageSize',
+      `${formatShape(model.imageSize)} (D×H×W) is not the training patch ${formatShape(config.patchSize)} (--patch i,j,k, so D×H×W ${formatShape(input)}): ` +
+        'unetr3d is built for the patch it trains on; leave imageSize out or change --patch',
+    )
+  }
+  return { ...model, imageSize: input }
+}
+
 /** Checks sizes against the model and the data, before a run is recorded. */
 function checkGeometry(config: TrainConfig, train: readonly JobVolume[]): void {
-  const multiple = 2 ** config.model.depth
-  if (isModel2d(config.model.kind)) {
-    const [h, w] = config.sliceSize
-    if (h % multiple !== 0 || w % multiple !== 0) {
-      throw new InputError('--slice-size', `${h}×${w} is not a multiple of ${multiple} (2^depth) in each direction`)
-    }
-    return
+  const { multiple, rule } = modelSizeRule(config.model)
+  const size = isModel2d(config.model.kind) ? config.sliceSize : config.patchSize
+  const flag = isModel2d(config.model.kind) ? '--slice-size' : '--patch'
+  if (size.some((s) => s % multiple !== 0)) {
+    throw new InputError(flag, `${formatShape(size)} is not a multiple of ${rule} in each direction`)
   }
-  const patch = config.patchSize
-  if (patch.some((p) => p % multiple !== 0)) {
-    throw new InputError('--patch', `${patch.join('×')} is not a multiple of ${multiple} (2^depth) in each direction`)
-  }
+  if (isModel2d(config.model.kind)) return
   const largest = [0, 1, 2].map((a) => Math.max(...train.map((v) => v.dims[a] ?? 0)))
   // Samplers pad a volume smaller than the patch; a patch larger than every volume would be mostly padding.
-  if (patch.some((p, a) => p > (largest[a] ?? 0))) {
-    throw new InputError('--patch', `${patch.join('×')} is larger than every training volume (largest extent ${largest.join('×')})`)
+  if (size.some((p, a) => p > (largest[a] ?? 0))) {
+    throw new InputError('--patch', `${formatShape(size)} is larger than every training volume (largest extent ${largest.join('×')})`)
   }
 }
 
@@ -138,7 +159,8 @@ export type ResolvedJob = Omit<TrainJob, 'runId' | 'checkpointPath'> & { readonl
 
 /** Validates a config against the store and builds the job (runId is filled in once the run exists). */
 export async function resolveTrainJob(ctx: ResolveContext, input: TrainConfigInput | unknown): Promise<ResolvedJob> {
-  const config = parseTrainConfig(input)
+  const parsed = parseTrainConfig(input)
+  const config: TrainConfig = { ...parsed, model: resolveModel(parsed) }
   const dataset = getDatasetById(ctx.db, config.datasetId)
   if (!dataset) throw new InputError(`dataset ${config.datasetId}`, 'no dataset has this id')
   const numClasses = classCount(dataset)
@@ -152,7 +174,7 @@ export async function resolveTrainJob(ctx: ResolveContext, input: TrainConfigInp
   if (train.length === 0) throw new InputError(dataset.name, 'has no training volumes')
   checkGeometry(config, train)
   // After the geometry checks (more specific), before a run is recorded or anything is allocated for it.
-  checkMemory(config, ctx.memoryBytes ?? totalmem())
+  checkMemory(config, numClasses, ctx.memoryBytes ?? totalmem())
   const split = config.evaluateOn === 'none' ? null : config.evaluateOn
   const denseOf = (subset: 'val' | 'test'): JobVolume[] => dataset.volumeRecords.filter((v) => v.subset === subset).map((v) => jobVolume(v, { kind: 'dense' }))
   const evaluate = split === null ? [] : denseOf(split === 'validation' ? 'val' : 'test')

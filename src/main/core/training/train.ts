@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../../../shared/errors'
+import { largestActivationFloats } from '../../../shared/limits'
 import { isModel2d, type CurvePoint, type LossConfig, type TrainProgress, type TrainResult, type ValidationRecord } from '../../../shared/training'
 import { CancelledError } from '../execution'
 import { deriveRng } from '../random/rng'
@@ -73,12 +74,11 @@ export function batchLoss(net: SegmentationNet, batch: Batch, loss: LossConfig, 
 
 /**
  * Refuses, before any tensor is made, a batch whose largest activation cannot fit one buffer of the backend
- * (a GPU's binding limit): the first level's decoder concatenation, batch × voxels × 2·base channels.
+ * (a GPU's binding limit): batch × the model's largest activation (shared/limits.ts, per kind).
  */
 function checkActivationSize(config: TrainJob['config'], maxTensorBytes: number | null): void {
   if (maxTensorBytes === null) return
-  const voxels = (isModel2d(config.model.kind) ? config.sliceSize : config.patchSize).reduce((a, b) => a * b, 1)
-  const bytes = config.batchSize * voxels * 2 * config.model.baseChannels * 4
+  const bytes = config.batchSize * largestActivationFloats(config.model, isModel2d(config.model.kind) ? config.sliceSize : config.patchSize) * 4
   if (bytes <= maxTensorBytes) return
   const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`
   throw new Error(`GPU out of memory: the largest activation needs ${mib(bytes)}, the GPU's largest buffer is ${mib(maxTensorBytes)}; try a smaller --batch or ${isModel2d(config.model.kind) ? '--slice-size' : '--patch'}`)
