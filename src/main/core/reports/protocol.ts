@@ -3,6 +3,7 @@
  * steps, batch, input size, optimiser, loss, augmentation, seeds, the split the scores come from and whether
  * early stopping was on — read from the sweep's train config with every default filled in.
  */
+import { describeModelConfig } from '../../../shared/model-catalogue'
 import { isModel2d, TrainConfigSchema, type TrainConfig } from '../../../shared/training'
 import type { SweepData } from './load'
 
@@ -27,7 +28,7 @@ export function describeProtocol(data: SweepData): string {
   const counts = volumeCounts(data)
   const scored = `scored on the ${data.split} split${counts.evaluated === null ? '' : ` (${counts.evaluated} volumes)`}`
   if (!c) return `Protocol: train config ${JSON.stringify(data.sweep.definition.train)}; seeds ${g.seeds.join(', ')}; ${scored}.`
-  const models = g.models.map((m) => `${m.name} (${m.model.kind}, depth ${m.model.depth}, ${m.model.baseChannels} base channels, ${m.model.normalisation} norm)`).join(', ')
+  const models = g.models.map((m) => `${m.name} (${describeModelConfig(m.model)})`).join(', ')
   const all2d = g.models.every((m) => isModel2d(m.model.kind))
   const all3d = g.models.every((m) => !isModel2d(m.model.kind))
   const input = [all3d ? '' : `${c.sliceSize.join('×')} slices`, all2d ? '' : `${c.patchSize.join('×')} patches`].filter(Boolean).join(' / ')

@@ -150,7 +150,7 @@ describe('the report head', () => {
       expect(summary.about[0]).toBe(summary.warnings[0])
       expect(summary.warnings[0]).toMatch(/^Under-trained: the dense baseline had not plateaued — .* in 2 of 2 dense runs \(tiny2d seed 0: 0\.800 at step 8 → 0\.850 at step 10, \+0\.050; tiny2d seed 1: /)
       expect(summary.about).toContain(
-        'Protocol: tiny2d (unet2d, depth 1, 4 base channels, batch norm); 10 steps at batch 2 on 64×64 slices; adam lr 0.001 (constant schedule), ce loss, augmentation none; ' +
+        'Protocol: tiny2d (unet2d, depth 1, base channels 4, norm batch); 10 steps at batch 2 on 64×64 slices; adam lr 0.001 (constant schedule), ce loss, augmentation none; ' +
           'fixed iterations, no early stopping (validation Dice recorded every 2 steps); seeds 0, 1 (plans and training); plans drawn from the training split (15 volumes), scored on the validation split (2 volumes).',
       )
       const html = readFileSync(join(out, 'report.html'), 'utf8')

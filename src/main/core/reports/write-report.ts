@@ -39,7 +39,7 @@ export function describeSweep(data: SweepData, counts: ReturnType<typeof countTr
   return [
     ...(baseline.underTrained ? [baseline.line] : []),
     `Sweep ${sweep.id} on data set "${sweep.dataset}" (${sweep.trainSlices} training slices)${sweep.definition.preset ? `, preset ${sweep.definition.preset}` : ''}.`,
-    `Grid: ρ ∈ {${g.densities.join(', ')}}, s ∈ {${g.volumeFractions.join(', ')}}, methods ${g.methods.join(', ')}, interpolation ${g.interpolation.join(', ')}, models ${g.models.map((m) => `${m.name} (${m.model.kind}, depth ${m.model.depth}, ${m.model.baseChannels} channels)`).join(', ')}, seeds ${g.seeds.join(', ')}; a dense baseline per model and seed.`,
+    `Grid: ρ ∈ {${g.densities.join(', ')}}, s ∈ {${g.volumeFractions.join(', ')}}, methods ${g.methods.join(', ')}, interpolation ${g.interpolation.join(', ')}, models ${g.models.map((m) => m.name).join(', ')} (described in the protocol below), seeds ${g.seeds.join(', ')}; a dense baseline per model and seed.`,
     describeProtocol(data),
     ...(baseline.underTrained ? [] : [baseline.line]),
     `Shared train config: ${JSON.stringify(sweep.definition.train)}.`,
