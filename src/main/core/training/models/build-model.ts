@@ -1,6 +1,7 @@
 /** The one entry point from a model config to a net; one file per architecture beside this one. */
 import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
+import { buildInceptionUnet } from './inception-unet'
 import { buildSegResNet } from './segresnet'
 import { buildUnet, type ConfiguredNet } from './unet'
 import { buildUnetr } from './unetr'
@@ -15,7 +16,7 @@ export function buildModel(config: ModelConfig, options: { inChannels: number; n
     case 'unet3d':
       return buildUnet(config, options)
     case 'inception-unet2d':
-      throw new Error('inception-unet2d: not built yet')
+      return buildInceptionUnet(config, options)
     case 'segresnet2d':
     case 'segresnet3d':
       return buildSegResNet(config, options)

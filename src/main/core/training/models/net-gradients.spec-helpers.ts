@@ -1,6 +1,7 @@
-// Whole-net gradient checks for the model specs: the analytic gradient of L = Σ w·net(x) (training mode)
-// with respect to one named weight, against central finite differences at a few of its entries (evenly
-// spread, so a large filter costs a few forward passes, not thousands). L is summed in float64 in JS.
+// Whole-net gradient checks for the model specs, entry by entry (model-checks.spec-helpers.ts checks along random
+// directions): the analytic gradient of L = Σ w·net(x) (training mode) with respect to one named weight, against
+// central finite differences at a few of its entries (evenly spread, so a large filter costs a few forward passes,
+// not thousands), each weight at its own step. L is summed in float64 in JS.
 import * as tf from '@tensorflow/tfjs'
 import { createRng } from '../../random/rng'
 import { randomArg, relativeError } from '../kernels/finite-difference'
@@ -57,17 +58,4 @@ export function netGradientErrors(net: ConfiguredNet, check: NetGradientCheck): 
     errors.set(name, relativeError(indices.map((i) => analytic[i] as number), numeric))
   }
   return errors
-}
-
-/** The largest |gradient| of every weight of L = mean((net(x) − target)²) in training mode, by name. */
-export function gradientMagnitudes(net: ConfiguredNet, input: tf.Tensor, seed: number): Map<string, number> {
-  const magnitudes = new Map<string, number>()
-  tf.tidy(() => {
-    const outShape = [...input.shape.slice(0, -1), net.numClasses]
-    const target = randomArg(createRng(seed), outShape)
-    const loss = (): tf.Scalar => tf.mean(tf.square(tf.sub(net.apply(input, true), tf.tensor(target.data, outShape))))
-    const { grads } = tf.variableGrads(loss, [...net.weights.values()])
-    for (const [k, v] of net.weights) magnitudes.set(k, grads[v.name] ? (tf.max(tf.abs(grads[v.name] as tf.Tensor)).dataSync()[0] as number) : 0)
-  })
-  return magnitudes
 }

@@ -12,7 +12,8 @@ import { configureWasm } from '../backends/wasm/setup'
 import { randomArg } from '../kernels/finite-difference'
 import { torchMissing, twinParity } from '../weights/twin-parity.spec-helpers'
 import { buildModel, type ConfiguredNet } from './build-model'
-import { gradientMagnitudes, netGradientErrors } from './net-gradients.spec-helpers'
+import { gradientMagnitudes, trainableCount, weightValues } from './model-checks.spec-helpers'
+import { netGradientErrors } from './net-gradients.spec-helpers'
 
 beforeAll(async () => {
   configureWasm()
@@ -102,22 +103,21 @@ describe('SegResNet', () => {
   })
 
   it('draws PyTorch-default weights from the seed: same seed, same net; convs within ±1/√fan_in, norms 1 and 0', () => {
-    const values = (net: ConfiguredNet): Map<string, number[]> => new Map([...net.weights].map(([k, v]) => [k, Array.from(v.dataSync())]))
     const [a, b, c] = [build(tiny3d, 11), build(tiny3d, 11), build(tiny3d, 12)]
-    expect(values(a)).toEqual(values(b))
-    expect(values(a).get('down_layers.1.0.conv.weight')).not.toEqual(values(c).get('down_layers.1.0.conv.weight'))
+    expect(weightValues(a)).toEqual(weightValues(b))
+    expect(weightValues(a).get('down_layers.1.0.conv.weight')).not.toEqual(weightValues(c).get('down_layers.1.0.conv.weight'))
     for (const [name, bound] of [
       ['convInit.conv.weight', 1 / Math.sqrt(27)],
       ['down_layers.1.0.conv.weight', 1 / Math.sqrt(27 * 8)],
       ['up_samples.0.0.conv.weight', 1 / Math.sqrt(16)],
       ['conv_final.2.conv.bias', 1 / Math.sqrt(8)],
     ] as [string, number][]) {
-      const v = (values(a).get(name) ?? []).map(Math.abs)
+      const v = (weightValues(a).get(name) ?? []).map(Math.abs)
       expect(Math.max(...v), name).toBeLessThanOrEqual(bound)
       expect(Math.max(...v), name).toBeGreaterThan(bound / 2)
     }
-    expect(new Set(values(a).get('down_layers.0.1.norm1.weight'))).toEqual(new Set([1]))
-    expect(new Set(values(a).get('conv_final.0.bias'))).toEqual(new Set([0]))
+    expect(new Set(weightValues(a).get('down_layers.0.1.norm1.weight'))).toEqual(new Set([1]))
+    expect(new Set(weightValues(a).get('conv_final.0.bias'))).toEqual(new Set([0]))
     for (const n of [a, b, c]) n.dispose()
   })
 
@@ -128,8 +128,12 @@ describe('SegResNet', () => {
     ] as [Partial<ModelConfig>, number[]][]) {
       const net = build(c, 3)
       const x = randomInput(shape)
-      for (const [k, n] of gradientMagnitudes(net, x, 9)) expect(n, `${c.kind} ${k}`).toBeGreaterThan(0)
-      x.dispose()
+      // Nonzero: above float32 noise, 1e-4 of the net's largest gradient.
+      const target = randomInput([...shape.slice(0, -1), 2], 9)
+      const magnitudes = gradientMagnitudes(net, x, target)
+      const largest = Math.max(...magnitudes.values())
+      for (const [k, n] of magnitudes) expect(n, `${c.kind} ${k}`).toBeGreaterThan(1e-4 * largest)
+      for (const t of [x, target]) t.dispose()
       net.dispose()
     }
   })
@@ -183,7 +187,7 @@ describe('SegResNet', () => {
       [{ kind: 'segresnet2d', baseChannels: 24, blocksDown: [1, 1], blocksUp: [3] }, 1, 2],
     ] as [Partial<ModelConfig>, number, number][]) {
       const net = build(c, 1, inChannels, numClasses)
-      const built = [...net.weights.values()].reduce((n, v) => n + v.size, 0)
+      const built = trainableCount(net)
       expect(segresnetParameterCount(resolveModelConfig(config(c)), inChannels, numClasses), JSON.stringify(c)).toBe(built)
       net.dispose()
     }
