@@ -4,6 +4,8 @@
  * load-state-dict.ts maps the tensors onto a net.
  */
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
 /** The element types a state dict's weights come in; every one is converted to float32 on reading. */
 export const fileDtypes = ['F32', 'F16', 'BF16', 'F64', 'I64'] as const
 export type FileDtype = (typeof fileDtypes)[number]
@@ -48,7 +50,9 @@ export function decodeElements(bytes: Uint8Array, dtype: FileDtype, count: numbe
   const out = new Float32Array(count)
   switch (dtype) {
     case 'F32':
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true)
+      // Typed arrays use the machine's byte order: on a little-endian machine the bytes are copied as they are.
+      if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes.subarray(0, 4 * count))
+      else for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true)
       return out
     case 'F16':
       for (let i = 0; i < count; i++) out[i] = halfToNumber(view.getUint16(2 * i, true))
@@ -70,12 +74,14 @@ export function decodeElements(bytes: Uint8Array, dtype: FileDtype, count: numbe
 
 /**
  * The elements of a strided view (PyTorch's storage offset, sizes and strides, in elements) of `storage`, made
- * contiguous in row-major order. The caller has checked that the view lies inside the storage.
+ * contiguous in row-major order (a view that already is contiguous shares the storage's memory). The caller has
+ * checked that the view lies inside the storage.
  */
 export function gatherStrided(storage: Float32Array, offset: number, shape: readonly number[], stride: readonly number[]): Float32Array {
   const count = elementCount(shape)
+  // A contiguous view is a window on the storage (shared, never written to: it is copied into a tensor later).
+  if (isRowMajor(shape, stride)) return storage.subarray(offset, offset + count)
   const out = new Float32Array(count)
-  if (count === 0) return out
   const rank = shape.length
   const index = new Array<number>(rank).fill(0)
   let at = offset
@@ -94,6 +100,17 @@ export function gatherStrided(storage: Float32Array, offset: number, shape: read
     }
   }
   return out
+}
+
+/** True when the strides are those of a contiguous row-major tensor of `shape` (size-1 axes may have any stride). */
+function isRowMajor(shape: readonly number[], stride: readonly number[]): boolean {
+  let expected = 1
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    const size = shape[axis] as number
+    if (size !== 1 && stride[axis] !== expected) return false
+    expected *= size
+  }
+  return true
 }
 
 /** The largest element index a strided view touches (offset when it is empty or a scalar). */
