@@ -75,6 +75,18 @@ describe.skipIf(!chromium.available)('training and the history in browser mode (
     // The defaults come from the shared schema.
     expect(await page.locator('[data-testid="train-steps"]').inputValue()).toBe('1000')
     expect(await page.locator('[data-testid="train-model"]').inputValue()).toBe('unet2d')
+    // Every kind is offered with its parameter count; a kind shows only the options it takes.
+    const modelSelect = page.locator('[data-testid="train-model"]')
+    expect(await modelSelect.locator('option').allTextContents()).toContain('unet2d — U-Net, 2D, 482 k parameters')
+    expect(await modelSelect.locator('option').count()).toBe(8)
+    await modelSelect.selectOption('segresnet3d')
+    await page.locator('[data-testid="train-blocks-down"]').waitFor()
+    expect(await page.locator('[data-testid="train-depth"]').count()).toBe(0)
+    await page.locator('[data-testid="train-base"]').fill('8')
+    expect(await modelSelect.getAttribute('data-parameters')).toBe('1176186')
+    await page.locator('[data-testid="train-base"]').fill('16')
+    await modelSelect.selectOption('unet2d')
+    await page.locator('[data-testid="train-depth"]').waitFor()
     // Flips start off, and the form says why next to the toggle.
     expect(await page.locator('[data-testid="train-flip"]').isChecked()).toBe(false)
     expect(await page.locator('[data-testid="train-flip-why"]').textContent()).toMatch(/hippocampus data a flip swaps the anterior and posterior labels/)

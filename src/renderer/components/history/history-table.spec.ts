@@ -72,6 +72,16 @@ describe('comparing two runs', () => {
     expect(rows.find((r) => r.key === 'test Dice class 1')?.a).toBe('0.571')
     expect(rows.find((r) => r.key === 'final loss')?.a).toBe('0.2500')
   })
+
+  it("describes each run's model with every option its kind reads, its defaults filled in", () => {
+    const vit = run({ id: 2, config: { model: { kind: 'unetr3d', hiddenSize: 96, layers: 4, heads: 4, mlpDim: 192, imageSize: [32, 32, 32] }, steps: 3 } })
+    expect(compareMetrics(run({}), vit).find((r) => r.key === 'model')).toEqual({
+      key: 'model',
+      a: 'unet2d, depth 1, base channels 4, norm batch',
+      b: 'unetr3d, feature size 16, hidden size 96, layers 4, heads 4, MLP width 192, ViT patch 16, image size 32×32×32',
+      differs: true,
+    })
+  })
 })
 
 describe('the backend of a training run', () => {

@@ -2,7 +2,8 @@
 // side-by-side comparison of two runs, and the CSV / JSON exports. No Vue here, so it can be tested.
 import type { RunRecord, RunStatus } from '../../../shared/run'
 import { runSummary } from '../../../shared/run-summary'
-import { describeAdapter, TrainResultSchema, type TrainResult } from '../../../shared/training'
+import { describeModelConfig } from '../../../shared/model-catalogue'
+import { describeAdapter, ModelConfigSchema, TrainResultSchema, type TrainResult } from '../../../shared/training'
 
 export interface HistoryRow {
   id: number
@@ -129,6 +130,9 @@ export function trainingMetrics(run: RunRecord): Map<string, string> {
   const result = trainResultOf(run)
   out.set('status', run.status)
   if (!result) return out
+  const model = ModelConfigSchema.safeParse(run.config.model)
+  // Every option its kind reads (SegResNet's blocks, UNETR's ViT, SegFormer's size), defaults filled in.
+  out.set('model', model.success ? describeModelConfig(model.data) : '—')
   const f3 = (x: number): string => x.toFixed(3)
   const e = result.evaluation
   if (e) {

@@ -24,6 +24,31 @@ describe('sweepFromForm', () => {
   })
 })
 
+describe('the model of a sweep form', () => {
+  it("puts the chosen kind with only its own options into the grid, named by them", () => {
+    const r = sweepFromForm({ ...defaultSweepForm(), modelKind: 'segresnet3d', baseChannels: '8', blocksDown: '1,2', blocksUp: '1' })
+    if (!r.ok) throw new Error(r.message)
+    expect(r.definition.grid.models).toEqual([{ name: 'segresnet3d-c8-12', model: { kind: 'segresnet3d', baseChannels: 8, blocksDown: [1, 2], blocksUp: [1] } }])
+    const vit = sweepFromForm({ ...defaultSweepForm(), modelKind: 'unetr3d', baseChannels: '8', hiddenSize: 96, layers: 4, heads: 4, mlpDim: 192, patchEdge: 16 })
+    expect(vit.ok && vit.definition.grid.models[0]).toEqual({ name: 'unetr3d-h96l4', model: { kind: 'unetr3d', baseChannels: 8, hiddenSize: 96, layers: 4, heads: 4, mlpDim: 192, patchEdge: 16 } })
+    const segformer = sweepFromForm({ ...defaultSweepForm(), modelKind: 'segformer2d', size: 'b1' })
+    expect(segformer.ok && segformer.definition.grid.models[0]).toEqual({ name: 'segformer2d-b1', model: { kind: 'segformer2d', size: 'b1' } })
+  })
+
+  it("names the model option that is wrong, by the kind's own rules", () => {
+    expect(sweepFromForm({ ...defaultSweepForm(), modelKind: 'segresnet2d', blocksDown: '1,2,2', blocksUp: '1' })).toEqual({
+      ok: false,
+      field: 'blocksUp',
+      message: 'Blocks up: segresnet2d needs one level up fewer than down: blocksDown has 3 levels, blocksUp 1',
+    })
+    expect(sweepFromForm({ ...defaultSweepForm(), modelKind: 'unetr3d', layers: '6' })).toMatchObject({ ok: false, field: 'layers' })
+    expect(sweepFromForm({ ...defaultSweepForm(), modelKind: 'unetr3d', hiddenSize: '' })).toMatchObject({ ok: false, field: 'hiddenSize' })
+    // A U-Net's depth is checked; a SegResNet has none to check.
+    expect(sweepFromForm({ ...defaultSweepForm(), depth: '9' })).toMatchObject({ ok: false, field: 'depth' })
+    expect(sweepFromForm({ ...defaultSweepForm(), modelKind: 'segresnet2d', baseChannels: '8', depth: '9' }).ok).toBe(true)
+  })
+})
+
 describe('the time estimate', () => {
   const run = (id: number, kind: string, msPerStep: number): RunRecord => ({
     id, kind: 'training', status: 'done', datasetId: 1, seed: 0, config: { model: { kind } }, error: null,

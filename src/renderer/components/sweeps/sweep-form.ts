@@ -5,13 +5,16 @@ import { interpolationMethods } from '../../../shared/interpolation'
 import { selectionMethods, type SelectionMethod } from '../../../shared/plan'
 import type { RunRecord } from '../../../shared/run'
 import { SweepDefinitionInputSchema, type SweepDefinitionInput, type SweepInterpolation } from '../../../shared/sweep'
-import { modelKinds, TrainResultSchema, type ModelKind } from '../../../shared/training'
+import { modelOptionFlags, resolveModelConfig } from '../../../shared/models'
+import { isInputError } from '../../../shared/errors'
+import { ModelConfigInputSchema, modelKinds, TrainResultSchema, type ModelKind } from '../../../shared/training'
+import { defaultModelValues, modelFromValues, modelInputs, type ModelConfigInput, type ModelValues } from '../train/model-choice'
 
 /** The interpolation modes a grid can list: 'none' (sparse) and each M.I. method. */
 export const sweepInterpolations: readonly SweepInterpolation[] = ['none', ...interpolationMethods]
 
-/** The form's fields as typed. */
-export interface SweepFormFields {
+/** The form's fields as typed; the model's inputs are model-choice.ts's, shared with the Train form. */
+export interface SweepFormFields extends ModelValues {
   densities: string
   volumeFractions: string
   methods: SelectionMethod[]
@@ -20,13 +23,23 @@ export interface SweepFormFields {
   steps: string
   batchSize: string
   modelKind: ModelKind
-  depth: string
-  baseChannels: string
 }
 
 /** The form a new sweep starts with: one tiny cell, quick enough to try the workbench with. */
 export function defaultSweepForm(): SweepFormFields {
-  return { densities: '0.2', volumeFractions: '0.5', methods: ['fixed'], interpolation: ['none'], seeds: '0', steps: '3', batchSize: '2', modelKind: 'unet2d', depth: '1', baseChannels: '4' }
+  return {
+    ...defaultModelValues(),
+    densities: '0.2',
+    volumeFractions: '0.5',
+    methods: ['fixed'],
+    interpolation: ['none'],
+    seeds: '0',
+    steps: '3',
+    batchSize: '2',
+    modelKind: 'unet2d',
+    depth: '1',
+    baseChannels: '4',
+  }
 }
 
 export type SweepFormField = keyof SweepFormFields
@@ -50,6 +63,15 @@ const fieldLabels: Record<SweepFormField, string> = {
   modelKind: 'Model',
   depth: 'Depth',
   baseChannels: 'Base channels',
+  normalisation: 'Normalisation',
+  blocksDown: 'Blocks down',
+  blocksUp: 'Blocks up',
+  hiddenSize: 'Hidden size',
+  layers: 'Layers',
+  heads: 'Heads',
+  mlpDim: 'MLP width',
+  patchEdge: 'ViT patch',
+  size: 'Size',
 }
 
 /** Checks the fields and builds the sweep definition with its trial count, or names the first wrong field. */
@@ -73,19 +95,24 @@ export function sweepFromForm(f: SweepFormFields): SweepFormResult {
   if (!seeds || seeds.some((s) => !Number.isInteger(s) || s < 0)) return fail('seeds', 'type whole numbers 0 or more, e.g. 0, 1, 2')
   if (new Set(seeds).size !== seeds.length) return fail('seeds', 'lists a seed twice')
   const whole = (field: 'steps' | 'batchSize' | 'depth' | 'baseChannels', max: number): number | SweepFormResult => {
-    const v = Number(f[field])
-    if (f[field].trim() === '' || !Number.isInteger(v) || v < 1 || v > max) return fail(field, `type a whole number from 1 to ${max}`)
+    const text = String(f[field])
+    const v = Number(text)
+    if (text.trim() === '' || !Number.isInteger(v) || v < 1 || v > max) return fail(field, `type a whole number from 1 to ${max}`)
     return v
   }
   const steps = whole('steps', 10_000_000)
   if (typeof steps !== 'number') return steps
   const batchSize = whole('batchSize', 4096)
   if (typeof batchSize !== 'number') return batchSize
-  const depth = whole('depth', 5)
-  if (typeof depth !== 'number') return depth
-  const baseChannels = whole('baseChannels', 256)
-  if (typeof baseChannels !== 'number') return baseChannels
   if (!modelKinds.includes(f.modelKind)) return fail('modelKind', `choose one of ${modelKinds.join(', ')}`)
+  const inputs = modelInputs(f.modelKind).map((i) => i.field)
+  for (const [field, max] of [['depth', 5], ['baseChannels', 256]] as const) {
+    const checked = inputs.includes(field) ? whole(field, max) : 0
+    if (typeof checked !== 'number') return checked
+  }
+  const model = modelFromValues(f.modelKind, f)
+  const modelProblem = modelConfigProblem(model)
+  if (modelProblem) return fail(modelProblem.field, modelProblem.message)
   const definition: SweepDefinitionInput = {
     grid: {
       densities,
@@ -93,7 +120,7 @@ export function sweepFromForm(f: SweepFormFields): SweepFormResult {
       // In the order the menus list them, so the same ticks give the same grid.
       methods: selectionMethods.filter((m) => f.methods.includes(m)),
       interpolation: sweepInterpolations.filter((m) => f.interpolation.includes(m)),
-      models: [{ name: `${f.modelKind}-d${depth}c${baseChannels}`, model: { kind: f.modelKind, depth, baseChannels } }],
+      models: [{ name: modelName(model), model }],
       seeds,
     },
     train: { steps, batchSize },
@@ -102,6 +129,42 @@ export function sweepFromForm(f: SweepFormFields): SweepFormResult {
   if (!parsed.success) return fail('densities', parsed.error.issues[0]?.message ?? 'the grid is not valid')
   const g = definition.grid
   return { ok: true, definition, trials: gridTrialCount(densities.length, volumeFractions.length, g.methods?.length ?? 1, g.interpolation?.length ?? 1, 1, seeds.length) }
+}
+
+/** The grid's label for a model, short enough for the reports: "unet2d-d1c4", "segresnet3d-c8-1224", "unetr3d-h192l4", "segformer2d-b0". */
+export function modelName(model: ModelConfigInput): string {
+  const m = model as Record<string, unknown>
+  const joined = (v: unknown): string => (Array.isArray(v) ? v.join('') : '')
+  switch (model.kind) {
+    case 'segresnet2d':
+    case 'segresnet3d':
+      return `${model.kind}-c${String(m.baseChannels)}-${joined(m.blocksDown)}`
+    case 'unetr3d':
+      return `${model.kind}-h${String(m.hiddenSize)}l${String(m.layers)}`
+    case 'segformer2d':
+      return `${model.kind}-${String(m.size)}`
+    default:
+      return `${model.kind ?? 'unet2d'}-d${String(m.depth)}c${String(m.baseChannels)}`
+  }
+}
+
+/** The first problem of a model config (the schema's, then the kind's own rules), with the form field it is about. */
+function modelConfigProblem(model: ModelConfigInput): { field: SweepFormField; message: string } | undefined {
+  const parsed = ModelConfigInputSchema.safeParse(model)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const field = (issue?.path[0] as SweepFormField | undefined) ?? 'modelKind'
+    return { field: field in fieldLabels ? field : 'modelKind', message: issue?.message ?? 'not valid' }
+  }
+  try {
+    resolveModelConfig(parsed.data)
+    return undefined
+  } catch (e) {
+    if (!isInputError(e)) throw e
+    // resolveModelConfig names the CLI flag; the form names its field.
+    const field = (Object.keys(modelOptionFlags) as (keyof typeof modelOptionFlags)[]).find((k) => modelOptionFlags[k] === e.source)
+    return { field: field && field !== 'imageSize' ? field : 'modelKind', message: e.problem }
+  }
 }
 
 /** Trials of a full grid (no listed cells): per model and seed, one dense baseline and every ρ × s × method × mode. */

@@ -27,6 +27,12 @@ describe('the train form', () => {
     expect(c.augment).toMatchObject({ flip: true, rotateDegrees: 15, scale: 0, intensityShift: 0.1, intensityScale: 0.1, elasticAlpha: 0 })
   })
 
+  it("carries a new kind with only the options it takes (depth and norm stay the schema's defaults)", () => {
+    const form = { ...defaultTrainForm(), modelKind: 'unetr3d' as const, baseChannels: 8, hiddenSize: 96, layers: 4, heads: 4, mlpDim: 192, patchEdge: 8, depth: 2 }
+    const c = TrainConfigSchema.parse({ ...configFromForm(form), datasetId: 1 })
+    expect(c.model).toEqual({ kind: 'unetr3d', depth: 3, baseChannels: 8, normalisation: 'batch', hiddenSize: 96, layers: 4, heads: 4, mlpDim: 192, patchEdge: 8 })
+  })
+
   it('forces the chosen backend, and leaves it out for Automatic (the ladder)', () => {
     expect(defaultTrainForm().backend).toBeNull()
     expect('backend' in configFromForm(defaultTrainForm())).toBe(false)

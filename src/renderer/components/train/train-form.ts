@@ -5,12 +5,12 @@ import {
   TrainConfigSchema,
   type LossKind,
   type ModelKind,
-  type Normalisation,
   type OptimizerKind,
   type TrainBackend,
   type TrainConfigInput,
   type TrainProgress,
 } from '../../../shared/training'
+import { defaultModelValues, modelFromValues, type ModelValues } from './model-choice'
 
 /** The schema's defaults (the dataset id is a stand-in: only the other fields are read). */
 export const trainDefaults = TrainConfigSchema.parse({ datasetId: 1 })
@@ -29,13 +29,13 @@ export const augmentToggles = [
 ] as const
 export type AugmentToggle = (typeof augmentToggles)[number]['key']
 
-export interface TrainFormState {
+/** The form's values; the model's inputs (model-choice.ts) are kept for every kind, so switching back keeps them. */
+export interface TrainFormState extends ModelValues {
   planId: number | null
   interpolated: InterpolationMethod | null
   modelKind: ModelKind
   depth: number
   baseChannels: number
-  normalisation: Normalisation
   steps: number
   batchSize: number
   lr: number
@@ -54,6 +54,7 @@ export function defaultTrainForm(): TrainFormState {
   return {
     planId: d.planId,
     interpolated: d.interpolated,
+    ...defaultModelValues(),
     modelKind: d.model.kind,
     depth: d.model.depth,
     baseChannels: d.model.baseChannels,
@@ -77,7 +78,7 @@ export function configFromForm(form: TrainFormState): Omit<TrainConfigInput, 'da
   return {
     planId: form.planId,
     interpolated: form.planId === null ? null : form.interpolated,
-    model: { kind: form.modelKind, depth: form.depth, baseChannels: form.baseChannels, normalisation: form.normalisation },
+    model: modelFromValues(form.modelKind, form),
     steps: form.steps,
     batchSize: form.batchSize,
     optimizer: { kind: form.optimizer, lr: form.lr },
