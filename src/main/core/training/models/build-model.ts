@@ -3,6 +3,7 @@ import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
 import { buildInceptionUnet } from './inception-unet'
 import { buildSegResNet } from './segresnet'
+import { buildSegformer } from './segformer'
 import { buildUnet, type ConfiguredNet } from './unet'
 import { buildUnetr } from './unetr'
 
@@ -23,6 +24,6 @@ export function buildModel(config: ModelConfig, options: { inChannels: number; n
     case 'unetr3d':
       return buildUnetr(config, options)
     case 'segformer2d':
-      throw new Error('segformer2d: not built yet')
+      return buildSegformer(config, options)
   }
 }

@@ -158,9 +158,9 @@ describe('unetr3d', () => {
       try {
         // Float32 rounding (≈ ε·Σ|w·y|/h) and the LeakyReLU kinks right after instance norms (which centre the
         // pre-activations on the kink; at 8³ the coarse stages normalise 2³-voxel maps) bound how well a difference
-        // quotient can agree: at h = 1e-3 the worst of these weights agrees to 2.3e-2 (1e-3 … 2e-2 for the rest), a
-        // smaller h is worse (rounding), a larger one too (curvature). A wrong gradient is off by O(1); the pieces
-        // (attention, layer norm, GELU) are checked tightly in transformer.spec.ts.
+        // quotient can agree: the worst of these weights agrees to 1.9e-2 at its best step (most to 1e-3 … 8e-3). A
+        // wrong gradient is off by O(1) at every step; the pieces (attention, layer norm, GELU) are checked tightly
+        // in transformer.spec.ts.
         const net = build(tiny, 4)
         const x = randomInput([1, 8, 8, 8, 1])
         const w = randomArg(createRng(6), [1, 8, 8, 8, 2])
@@ -174,8 +174,8 @@ describe('unetr3d', () => {
           'encoder3.blocks.0.1.conv1.conv.weight',
           'decoder2.transp_conv.conv.weight',
         ]) {
-          const check = directionalCheck(net, name, x, w, { h: 1e-3, directions: 2, seed: 8 })
-          expect(check.error, `${name}: analytic ${check.analytic} numeric ${check.numeric}`).toBeLessThan(5e-2)
+          const check = directionalCheck(net, name, x, w, { steps: [3e-4, 1e-3, 3e-3], directions: 2, seed: 8 })
+          expect(check.error, `${name}: analytic ${check.analytic} numeric ${check.numeric}`).toBeLessThan(3e-2)
         }
         x.dispose()
         net.dispose()
