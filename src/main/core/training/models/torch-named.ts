@@ -50,7 +50,13 @@ export function torchConv(params: NetParams, dims: SpatialDims, name: string, in
       const out = Math.floor((n + 2 * before - k) / stride) + 1
       return [before, Math.max(0, (out - 1) * stride + k - n - before)]
     })
-    const padded = tf.pad(x, [[0, 0], ...pads, [0, 0]])
+    // Padded through the [N, …, W·C] view: the pad's gradient is a slice, which wasm copies row by row for rank ≤ 4
+    // (rows of W·C values here, not of C) and element by element for rank 5 (a second of a 3D step at 32³).
+    const c = x.shape[x.rank - 1] as number
+    const [wBefore, wAfter] = pads[pads.length - 1] as [number, number]
+    const view = tf.reshape(x, [...x.shape.slice(0, -2), (x.shape[x.rank - 2] as number) * c])
+    const paddedView = tf.pad(view, [[0, 0], ...pads.slice(0, -1), [wBefore * c, wAfter * c]])
+    const padded = tf.reshape(paddedView, [x.shape[0] as number, ...spatial.map((n, i) => n + (pads[i] as [number, number])[0] + (pads[i] as [number, number])[1]), c])
     const y = dims === 2 ? tf.conv2d(padded as tf.Tensor4D, w as tf.Tensor4D, stride, 'valid') : tf.conv3d(padded as tf.Tensor5D, w as tf.Tensor5D, stride, 'valid')
     return withBias(y)
   }
