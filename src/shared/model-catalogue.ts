@@ -29,7 +29,8 @@ const facts: Record<ModelKind, Omit<ModelFacts, 'kind' | 'dims'>> = {
   unet2d: { name: 'U-Net', paper: 'Ronneberger, Fischer & Brox 2015, U-Net: Convolutional Networks for Biomedical Image Segmentation', sharedFields: unetFields, baseChannelsName: 'base channels' },
   'attention-unet2d': { name: 'Attention U-Net', paper: 'Oktay et al. 2018, Attention U-Net: Learning Where to Look for the Pancreas', sharedFields: unetFields, baseChannelsName: 'base channels' },
   unet3d: { name: '3D U-Net', paper: 'Çiçek et al. 2016, 3D U-Net: Learning Dense Volumetric Segmentation from Sparse Annotation', sharedFields: unetFields, baseChannelsName: 'base channels' },
-  'inception-unet2d': { name: 'Inception U-Net', paper: 'Punn & Agarwal 2020, Inception U-Net Architecture for Semantic Segmentation to Identify Nuclei in Microscopy Cell Images', sharedFields: unetFields, baseChannelsName: 'base channels' },
+  // The paper names a 2D Inception-UNet without its blocks; ours puts GoogLeNet's module (5×5 as two 3×3, as Inception-v3) in each U-Net block.
+  'inception-unet2d': { name: 'Inception-UNet', paper: 'Szegedy et al. 2015, Going Deeper with Convolutions (its Inception module as each U-Net block)', sharedFields: unetFields, baseChannelsName: 'base channels' },
   segresnet2d: { name: 'SegResNet (2D)', paper: 'Myronenko 2018, 3D MRI Brain Tumor Segmentation Using Autoencoder Regularization', sharedFields: ['baseChannels'], baseChannelsName: 'init filters' },
   segresnet3d: { name: 'SegResNet', paper: 'Myronenko 2018, 3D MRI Brain Tumor Segmentation Using Autoencoder Regularization', sharedFields: ['baseChannels'], baseChannelsName: 'init filters' },
   unetr3d: { name: 'UNETR', paper: 'Hatamizadeh et al. 2022, UNETR: Transformers for 3D Medical Image Segmentation', sharedFields: ['baseChannels'], baseChannelsName: 'feature size' },

@@ -38,6 +38,9 @@ export const modelOptionDefaults = {
   size: 'b0' as SegformerSize,
 } as const
 
+/** SegResNet's group norm (MONAI's default: 8 groups), so its init filters are a multiple of it. */
+export const segresnetGroups = 8
+
 /** Where the option is given on the command line (for errors that name what the user typed). */
 export const modelOptionFlags: Record<ModelOptionKey, string> = {
   blocksDown: '--blocks-down',
@@ -53,7 +56,8 @@ export const modelOptionFlags: Record<ModelOptionKey, string> = {
 
 /**
  * The config with `kind`'s option defaults filled in (imageSize stays as given: resolve-job sets it from the
- * training patch). An option that `kind` does not take is refused by name, as is an inconsistent combination.
+ * training patch). An option that `kind` does not take is refused by name, as is an inconsistent combination or a
+ * size its builder cannot make (so a run is refused before it is recorded, not failed in its worker).
  */
 export function resolveModelConfig(config: ModelConfig): ModelConfig {
   const allowed = new Set(optionsOf[config.kind])
@@ -73,10 +77,19 @@ export function resolveModelConfig(config: ModelConfig): ModelConfig {
       throw new InputError('--blocks-up', `${config.kind} needs one level up fewer than down: blocksDown has ${down.length} levels, blocksUp ${up.length}`)
     }
   }
+  if ((config.kind === 'segresnet2d' || config.kind === 'segresnet3d') && out.baseChannels % segresnetGroups !== 0) {
+    throw new InputError('--base', `${config.kind}: baseChannels (MONAI's init_filters) must be a multiple of ${segresnetGroups} for its group norm of ${segresnetGroups} groups, got ${out.baseChannels}`)
+  }
+  if (config.kind === 'inception-unet2d' && out.baseChannels < 4) {
+    throw new InputError('--base', `inception-unet2d shares each block's width over its four branches: baseChannels must be at least 4 (one channel a branch), got ${out.baseChannels}`)
+  }
   if (config.kind === 'unetr3d') {
-    const { hiddenSize, heads, layers } = out as Required<ModelConfig>
+    const { hiddenSize, heads, layers, patchEdge } = out as Required<ModelConfig>
     if (hiddenSize % heads !== 0) throw new InputError('--hidden-size', `UNETR's hidden size ${hiddenSize} must be a multiple of its heads (${heads})`)
     if (layers % 4 !== 0) throw new InputError('--layers', `UNETR takes its skips from layers 3, 6, 9 and 12 of 12 (every quarter): layers must be a multiple of 4, got ${layers}`)
+    if (patchEdge > 16 || (patchEdge & (patchEdge - 1)) !== 0) {
+      throw new InputError('--vit-patch', `UNETR's ViT patch must be a power of two up to 16 (its four up-sampling stages double at most once each), got ${patchEdge}`)
+    }
   }
   return out
 }

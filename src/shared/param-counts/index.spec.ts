@@ -31,10 +31,17 @@ const cases: [Partial<ModelConfig>, number, number][] = [
   [{ kind: 'attention-unet2d', depth: 3, baseChannels: 1, normalisation: 'none' }, 3, 2],
   [{ kind: 'unet3d', depth: 2, baseChannels: 2, normalisation: 'instance' }, 1, 3],
   [{ kind: 'unet3d', depth: 1, baseChannels: 3, normalisation: 'none' }, 2, 2],
+  [{ kind: 'inception-unet2d', depth: 2, baseChannels: 6, normalisation: 'batch' }, 1, 3],
+  [{ kind: 'inception-unet2d', depth: 1, baseChannels: 4, normalisation: 'none' }, 2, 2],
   // The dispatch fills in the kind's defaults (blocks [1, 2, 2, 4] / [1, 1, 1]) before counting.
   [{ kind: 'segresnet2d', baseChannels: 8 }, 1, 3],
   [{ kind: 'segresnet2d', baseChannels: 16, blocksDown: [2, 1], blocksUp: [3] }, 2, 2],
   [{ kind: 'segresnet3d', baseChannels: 8, blocksDown: [1, 1, 2], blocksUp: [1, 2] }, 1, 2],
+  [{ kind: 'segformer2d', size: 'b0' }, 1, 3],
+  [{ kind: 'segformer2d', size: 'b1' }, 3, 2],
+  // UNETR's position embedding depends on its image size, which resolve-job sets to the training patch.
+  [{ kind: 'unetr3d', baseChannels: 4, hiddenSize: 32, layers: 4, heads: 2, mlpDim: 64, patchEdge: 8, imageSize: [16, 32, 16] }, 1, 3],
+  [{ kind: 'unetr3d', baseChannels: 2, hiddenSize: 24, layers: 8, heads: 3, mlpDim: 8, patchEdge: 4, imageSize: [8, 8, 8] }, 2, 2],
 ]
 
 describe('parameterCount', () => {

@@ -4,6 +4,8 @@
  */
 import { resolveModelConfig } from '../models'
 import type { ModelConfig } from '../training'
+import { inceptionUnetParameterCount } from './inception-unet'
+import { segformerParameterCount } from './segformer'
 import { segresnetParameterCount } from './segresnet'
 import { unetParameterCount } from './unet'
 import { unetrParameterCount } from './unetr'
@@ -22,8 +24,9 @@ export function parameterCount(config: ModelConfig, inChannels: number, numClass
     case 'unetr3d':
       return unetrParameterCount(c, inChannels, numClasses)
     case 'inception-unet2d':
+      return inceptionUnetParameterCount(c, inChannels, numClasses)
     case 'segformer2d':
-      throw new Error(`${c.kind}: no parameter count yet`)
+      return segformerParameterCount(c, inChannels, numClasses)
   }
 }
 

@@ -7,8 +7,6 @@ import {
   describeAdapter,
   softwareAdapterWarning,
   lossKinds,
-  modelKinds,
-  normalisations,
   optimizerKinds,
   scheduleKinds,
   trainBackends,
@@ -25,6 +23,7 @@ import { trainOnWorker } from '../../workers/train-runner'
 import { printJson, printTable, progressBar, type CliIo } from '../output'
 import { cancellable } from './cancellable'
 import { withWorkbench } from './context'
+import { addModelOptions, modelFromFlags, type ModelFlags } from './model-options'
 import { oneOf, parseSeed, positiveInteger } from './parsers'
 
 /** A finite number (range checks are the config schema's, which names the option). */
@@ -47,15 +46,11 @@ const numbers = (what: string) => (v: string): number[] => {
   return parts
 }
 
-interface TrainOptions {
+interface TrainOptions extends ModelFlags {
   dataset: string
   plan?: number
   interpolated?: string
   config?: string
-  model?: string
-  depth?: number
-  base?: number
-  norm?: string
   steps?: number
   batch?: number
   lr?: number
@@ -135,7 +130,7 @@ export function trainConfigFromOptions(o: TrainOptions, datasetId: number): Trai
       valEvery: o.valEvery,
       patience: o.patience,
     }),
-    model: { ...section('model'), ...defined({ kind: o.model, depth: o.depth, baseChannels: o.base, normalisation: o.norm }) },
+    model: { ...section('model'), ...modelFromFlags(o) },
     loss: { ...section('loss'), ...defined({ kind: o.loss, classWeights: o.classWeights }) },
     optimizer: { ...section('optimizer'), ...defined({ kind: o.optimizer, lr: o.lr, weightDecay: o.weightDecay }) },
     schedule: { ...section('schedule'), ...defined({ kind: o.schedule }) },
@@ -188,17 +183,16 @@ function printResult(io: CliIo, runId: number, r: TrainResult): void {
 
 /** `workbench train`. */
 export function registerTrainCommand(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command('train')
     .description('train a segmentation model on a plan\'s annotated slices (or dense labels) and evaluate it on the dense test volumes')
     .requiredOption('--dataset <name>', 'the dataset')
     .option('--plan <id>', 'annotation plan (default: dense training on every training volume)', positiveInteger('a plan id'))
     .option('--interpolated <method>', `M.I. mode: train on the plan's interpolated masks (${interpolationMethods.join(' | ')})`, oneOf(interpolationMethods, '--interpolated'))
     .option('--config <file>', 'a JSON train config (src/shared/training.ts); options given here override it')
-    .option('--model <kind>', modelKinds.join(' | '), oneOf(modelKinds, '--model'))
-    .option('--depth <n>', 'down-sampling levels (default 3)', positiveInteger('--depth'))
-    .option('--base <n>', 'channels of the first level (default 16)', positiveInteger('--base'))
-    .option('--norm <kind>', normalisations.join(' | '), oneOf(normalisations, '--norm'))
+  // The model's kind and options (and the help's list of models) are model-options.ts's.
+  addModelOptions(command)
+  command
     .option('--steps <n>', 'optimiser steps (default 1000)', positiveInteger('--steps'))
     .option('--batch <n>', 'batch size (default 16)', positiveInteger('--batch'))
     .option('--lr <x>', 'learning rate (default 1e-3)', number('--lr'))

@@ -4,7 +4,8 @@
  * its queued trials in one transaction. On any error nothing of the sweep is left: plans made for it (not
  * ones it reused) are removed again.
  */
-import { InputError, parseInput } from '../../../shared/errors'
+import { InputError, isInputError, parseInput } from '../../../shared/errors'
+import { resolveModelConfig } from '../../../shared/models'
 import { SweepDefinitionInputSchema, type SweepDefinition, type SweepDefinitionInput, type TrialSpec } from '../../../shared/sweep'
 import { TrainConfigSchema } from '../../../shared/training'
 import { createPlan, requireDataset } from '../planning/plans'
@@ -30,6 +31,16 @@ export function parseSweepDefinition(input: unknown, file?: string): SweepDefini
     if (key in definition.train) throw new InputError(at(`train.${key}`), 'is set by each trial from the grid; leave it out')
   }
   if (definition.train.evaluateOn === 'none') throw new InputError(at('train.evaluateOn'), 'a sweep compares test scores; it cannot be none')
+  // Each model's options against its kind (an option the kind does not take, SegResNet's levels, UNETR's heads),
+  // named by the grid's path rather than the train command's flag that resolveModelConfig names.
+  definition.grid.models.forEach((m, i) => {
+    try {
+      resolveModelConfig(m.model)
+    } catch (e) {
+      if (isInputError(e)) throw new InputError(at(`grid.models.${i}.model`), `${m.name}: ${e.problem}`)
+      throw e
+    }
+  })
   // Parsed as each trial's config will be (the fields a trial sets left at their defaults), so a misspelt or
   // out-of-range option is refused here, naming the sweep's train field, not at every trial's start.
   parseInput(TrainConfigSchema, { ...definition.train, datasetId: 1 }, (path) => at(path ? `train.${path}` : 'train'))

@@ -119,6 +119,8 @@ describe('resolveTrainJob models', () => {
   it("stores the model with its kind's defaults filled in, so the record replays the same net", async () => {
     const segresnet = await resolveTrainJob({ db }, { datasetId, model: { kind: 'segresnet3d', baseChannels: 8 }, batchSize: 2 })
     expect(segresnet.config.model).toMatchObject({ kind: 'segresnet3d', baseChannels: 8, blocksDown: [1, 2, 2, 4], blocksUp: [1, 1, 1] })
+    const segformer = await resolveTrainJob({ db }, { datasetId, model: { kind: 'segformer2d' }, batchSize: 2 })
+    expect(segformer.config.model).toMatchObject({ kind: 'segformer2d', size: 'b0' })
     // The U-Nets take no options: their stored config reads as before.
     expect((await resolveTrainJob({ db }, { datasetId })).config.model).toEqual({ kind: 'unet2d', depth: 3, baseChannels: 16, normalisation: 'batch' })
   })
@@ -135,6 +137,9 @@ describe('resolveTrainJob models', () => {
 
   it("refuses an option the kind does not take, by its flag, and sizes by the model's own rule", async () => {
     await expect(resolveTrainJob({ db }, { datasetId, model: { kind: 'unet2d', hiddenSize: 64 } })).rejects.toThrow(/^--hidden-size: unet2d has no option hiddenSize \(it is an option of unetr3d\)$/)
+    await expect(resolveTrainJob({ db }, { datasetId, model: { kind: 'segformer2d' }, sliceSize: [48, 48] })).rejects.toThrow(
+      /^--slice-size: 48×48 is not a multiple of 32 \(segformer2d's encoder reduces the size 32-fold/,
+    )
     await expect(resolveTrainJob({ db }, { datasetId, model: { kind: 'unetr3d', layers: 4 }, patchSize: [24, 24, 24] })).rejects.toThrow(
       /^--patch: 24×24×24 is not a multiple of 16 \(unetr3d's ViT patch edge, --vit-patch\)/,
     )
