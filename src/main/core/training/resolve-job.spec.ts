@@ -149,6 +149,17 @@ describe('resolveTrainJob models', () => {
     await expect(resolveTrainJob({ db }, { datasetId, sliceSize: [60, 64] })).rejects.toThrow(/^--slice-size: 60×64 is not a multiple of 8 \(2\^depth: unet2d halves the size 3 times\)/)
   })
 
+  it('refuses before a run is recorded the sizes a builder cannot make', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ kind: 'segresnet3d', baseChannels: 12 }, /^--base: segresnet3d: baseChannels \(MONAI's init_filters\) must be a multiple of 8 for its group norm of 8 groups, got 12$/],
+      [{ kind: 'inception-unet2d', baseChannels: 3 }, /^--base: inception-unet2d shares each block's width over its four branches: baseChannels must be at least 4/],
+      [{ kind: 'unetr3d', patchEdge: 6, layers: 4 }, /^--vit-patch: UNETR's ViT patch must be a power of two up to 16 .*got 6$/],
+    ]
+    for (const [model, message] of cases) {
+      await expect(resolveTrainJob({ db }, { datasetId, model, patchSize: [24, 24, 24] }), JSON.stringify(model)).rejects.toThrow(message)
+    }
+  })
+
   it("sizes the memory check by the kind: UNETR's default ViT has 1.5 GB of weights and Adam state before any sample", async () => {
     // MONAI's UNETR defaults (hidden 768, 12 layers, MLP 3072) on a 2 GB machine (1 GB for one run): the weights alone do not fit.
     await expect(resolveTrainJob({ db, memoryBytes: 2e9 }, { datasetId, model: { kind: 'unetr3d' }, batchSize: 1 })).rejects.toThrow(
