@@ -1,21 +1,28 @@
-// Benchmark (issues 5, 12): one training step of the PRODUCT's net — buildModel (models/unet.ts), computeLoss ('ce'),
-// createOptimizer ('adam') and its minimise, through train.ts's own batchLoss — on wasm with 1 and
-// 2 threads, against PyTorch CPU (Debian's python3-torch, pytorch/unet_step.py) with the same architecture, and,
-// where a hardware GPU adapter is found, on webgpu against PyTorch CUDA on the same GPU (see the
-// header of models/unet.ts: no conv bias before batch norm, transposed-conv up with bias, [skip, up] concat,
-// 1×1 head with bias). Cases: the issue's benchmark (2D 128×128, batch 8, 2 classes), the quality protocol's
-// size (2D 64×64, batch 16, 3 classes) and the 3D step (32³, batch 2, 2 classes); depth 3, 16 base channels,
-// batch norm, Adam lr 1e-3, every voxel labelled (weights 1).
-// Every measurement runs in its own child process (so peak RSS compares), ours and PyTorch back to back per
-// case and thread count: the machine is shared, so read the ratios, not the absolute times.
+// Benchmark (issues 5, 12, 17): one training step of the PRODUCT's net — buildModel, computeLoss ('ce'),
+// createOptimizer ('adam') and its minimise, through train.ts's own batchLoss — on wasm, against PyTorch CPU (Debian's
+// python3-torch) with the same architecture, and, where a hardware GPU adapter is found, the U-Nets on webgpu against
+// PyTorch CUDA on the same GPU.
+// The U-Net cases (depth 3, 16 base channels, batch norm; pytorch/unet_step.py after models/unet.ts's header: no conv
+// bias before batch norm, transposed-conv up with bias, [skip, up] concat, 1×1 head with bias) at 1 and 2 threads: the
+// issue's benchmark (2D 128×128, batch 8, 2 classes), the quality protocol's size (2D 64×64, batch 16, 3 classes) and
+// the 3D step (32³, batch 2, 2 classes). Then one CPU-sized case per new model (issue 17) at 2 threads against its
+// PyTorch twin (pytorch/twin_step.py over twins/<module>.py), its ratio set beside the U-Net's of the same dimensions.
+// Adam lr 1e-3, every voxel labelled (weights 1).
+// Every measurement runs in its own child process (so peak RSS, the process's high-water mark, compares), ours and
+// PyTorch back to back per case: the machine is shared, so read the ratios, not the absolute times.
 // `npm run bench -- training-step`; `tsx src/main/bench/training-step.bench.ts [case…]` for some cases
-// (issue2d, protocol, 3d); `… --profile <case> [threads] [wasm|webgpu]` prints one step's kernels by time instead
-// (kernels that run other kernels count in their caller too).
+// (issue2d, protocol, 3d, inception-unet2d, segresnet2d, segresnet3d, unetr3d, segformer2d); `… --profile <case>
+// [threads] [wasm|webgpu]` prints one step's kernels by time instead (kernels that run other kernels count in their
+// caller too); `… --measure <case> <threads> wasm --batch B` prints the peak RSS of 3 steps at batch B.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import * as tf from '@tensorflow/tfjs'
+import { describeModelConfig } from '../../shared/model-catalogue'
+import { resolveModelConfig } from '../../shared/models'
 import { LossConfigSchema, OptimizerConfigSchema, type ModelConfig } from '../../shared/training'
 import { describeAdapter } from '../../shared/training'
 import { probeBackends, selectBackend } from '../core/training/backend'
@@ -27,7 +34,7 @@ import { wasmThreadsInUse } from '../core/training/backends/wasm/threads'
 import { createRng, deriveRng } from '../core/random/rng'
 import { median } from './timing'
 
-/** Geometry of one benchmark case. */
+/** Geometry and model of one benchmark case. */
 interface StepCase {
   readonly dims: 2 | 3
   readonly batch: number
@@ -35,19 +42,45 @@ interface StepCase {
   readonly classes: number
   readonly warmup: number
   readonly steps: number
+  /** The model as a user gives it (resolved, and UNETR's imageSize set to the input, by caseModel). */
+  readonly model: ModelConfig
+  /** The new models: the PyTorch twin (twins/<module>.py) and the U-Net case whose ratio theirs is compared with. */
+  readonly twin?: { readonly module: string; readonly baseline: 'issue2d' | 'protocol' | '3d' }
 }
 
+const DEPTH = 3
+const BASE = 16
+const unet = (kind: 'unet2d' | 'unet3d'): ModelConfig => ({ kind, depth: DEPTH, baseChannels: BASE, normalisation: 'batch' })
+
+/**
+ * The U-Net cases, then one CPU-sized case per new model (as issue 17 proposes them): each is timed at 2 threads
+ * against its twin, and its ratio set beside the U-Net's of the same dimensions (goal: at most 1.5× it).
+ */
 const cases = {
-  issue2d: { dims: 2, batch: 8, size: 128, classes: 2, warmup: 2, steps: 5 },
-  protocol: { dims: 2, batch: 16, size: 64, classes: 3, warmup: 2, steps: 8 },
-  '3d': { dims: 3, batch: 2, size: 32, classes: 2, warmup: 2, steps: 5 },
+  issue2d: { dims: 2, batch: 8, size: 128, classes: 2, warmup: 2, steps: 5, model: unet('unet2d') },
+  protocol: { dims: 2, batch: 16, size: 64, classes: 3, warmup: 2, steps: 8, model: unet('unet2d') },
+  '3d': { dims: 3, batch: 2, size: 32, classes: 2, warmup: 2, steps: 5, model: unet('unet3d') },
+  'inception-unet2d': { dims: 2, batch: 16, size: 64, classes: 3, warmup: 2, steps: 5, model: { ...unet('unet2d'), kind: 'inception-unet2d', baseChannels: 8 }, twin: { module: 'inception_unet', baseline: 'protocol' } },
+  segresnet2d: { dims: 2, batch: 16, size: 64, classes: 3, warmup: 2, steps: 5, model: { ...unet('unet2d'), kind: 'segresnet2d', baseChannels: 8 }, twin: { module: 'segresnet', baseline: 'protocol' } },
+  segresnet3d: { dims: 3, batch: 2, size: 32, classes: 2, warmup: 2, steps: 5, model: { ...unet('unet3d'), kind: 'segresnet3d', baseChannels: 8 }, twin: { module: 'segresnet', baseline: '3d' } },
+  // The issue's 64³ with a 16³ ViT patch ran 3 steps (batch 1) in over 5 minutes here, too long for a bench line: the
+  // 32³ patch with an 8³ ViT patch of preset paper-3d (64 tokens) instead.
+  unetr3d: {
+    dims: 3, batch: 2, size: 32, classes: 2, warmup: 2, steps: 5,
+    model: { ...unet('unet3d'), kind: 'unetr3d', hiddenSize: 192, layers: 4, heads: 4, mlpDim: 768, patchEdge: 8 },
+    twin: { module: 'unetr', baseline: '3d' },
+  },
+  segformer2d: { dims: 2, batch: 8, size: 128, classes: 2, warmup: 2, steps: 5, model: { ...unet('unet2d'), kind: 'segformer2d', size: 'b0' }, twin: { module: 'segformer', baseline: 'issue2d' } },
 } as const satisfies Record<string, StepCase>
 type CaseName = keyof typeof cases
 const caseNames = Object.keys(cases) as CaseName[]
 const isCaseName = (s: string | undefined): s is CaseName => s !== undefined && s in cases
 
-const DEPTH = 3
-const BASE = 16
+/** The case's model resolved (its kind's defaults), UNETR built for the case's input. */
+function caseModel(c: StepCase): ModelConfig {
+  const model = resolveModelConfig(c.model)
+  return model.kind === 'unetr3d' ? { ...model, imageSize: [c.size, c.size, c.size] } : model
+}
 
 /** What one measuring process reports. */
 interface StepReport {
@@ -60,7 +93,7 @@ interface StepReport {
 /** The product's training step for `c` on the active backend, on one fixed random batch. */
 function productStep(c: StepCase): { step: () => Promise<number>; dispose: () => void } {
   const numClasses = c.classes
-  const model: ModelConfig = { kind: c.dims === 2 ? 'unet2d' : 'unet3d', depth: DEPTH, baseChannels: BASE, normalisation: 'batch' }
+  const model = caseModel(c)
   const lossConfig = LossConfigSchema.parse({ kind: 'ce' })
   const optimizerConfig = OptimizerConfigSchema.parse({ kind: 'adam', lr: 1e-3 })
   const net = buildModel(model, { inChannels: 1, numClasses, rng: deriveRng(1, 'init') })
@@ -121,6 +154,7 @@ async function profileOurs(name: CaseName, threads: number, backend: 'wasm' | 'w
 
 const python = '/usr/bin/python3'
 const torchScript = fileURLToPath(new URL('./pytorch/unet_step.py', import.meta.url))
+const twinScript = fileURLToPath(new URL('./pytorch/twin_step.py', import.meta.url))
 const thisFile = fileURLToPath(import.meta.url)
 
 /** Runs a measuring child and parses its last JSON line; null (with the reason printed) when it fails. */
@@ -151,22 +185,52 @@ function torchHasCuda(): boolean {
   return spawnSync(python, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'], { encoding: 'utf8' }).status === 0
 }
 
-/** Runs the benchmark for `names` (default all) and prints its figures. */
+/** Our 2-thread wasm step against PyTorch's at 2 threads, for the comparison of the new models with the U-Net. */
+interface TwoThreadRatio {
+  readonly ratio: number
+}
+
+/** A new model's line: ours and its twin at 2 threads, their ratio, and that ratio against its U-Net baseline's. */
+function benchNewModel(name: CaseName, c: StepCase & { twin: NonNullable<StepCase['twin']> }, hasTorch: boolean, baselines: ReadonlyMap<string, TwoThreadRatio>): void {
+  const configFile = join(mkdtempSync(join(tmpdir(), 'wb-twin-step-')), 'config.json')
+  writeFileSync(configFile, JSON.stringify(caseModel(c)))
+  const shape = [c.batch, ...new Array<number>(c.dims).fill(c.size)].join(',')
+  const twinArgs = [twinScript, c.twin.module, configFile, '--in', '1', '--classes', String(c.classes), '--shape', shape, '--threads', '2', '--warmup', String(c.warmup), '--steps', String(c.steps)]
+  const torch = hasTorch ? runChild(python, twinArgs, `PyTorch twin ${c.twin.module}`) : null
+  const ours = runChild(process.execPath, ['--import', 'tsx', thisFile, '--measure', name, '2', 'wasm'], 'ours 2 threads')
+  const ratio = ours && torch ? ours.median_s / torch.median_s : null
+  const baseline = baselines.get(c.twin.baseline)
+  const versus = ratio !== null && baseline ? `; the U-Net's (${c.twin.baseline}) ${baseline.ratio.toFixed(2)}×, so ${(ratio / baseline.ratio).toFixed(2)}× it (goal ≤ 1.5×)` : ''
+  console.log(`    2 threads: ours (wasm, ${ours?.threads ?? '?'} thr) ${fmt(ours)}; PyTorch twin ${fmt(torch)}${ratio === null ? '' : `  → ours/PyTorch = ${ratio.toFixed(2)}×${versus}`}`)
+}
+
+/** Runs the benchmark for `names` (default all; a new model's case brings its U-Net baseline) and prints its figures. */
 export default async function benchTrainingStep(names: readonly CaseName[] = caseNames): Promise<void> {
   const hasTorch = existsSync(python) && spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0
   const cuda = hasTorch && torchHasCuda()
   const gpu = await webgpuColumn()
   console.log(`training-step: one product training step (buildModel + ce + Adam) on wasm (and webgpu) vs PyTorch CPU (and CUDA)${hasTorch ? '' : ' — PyTorch not found at /usr/bin/python3'}`)
   console.log(`  ${gpu.line}; PyTorch CUDA ${cuda ? 'available' : 'not available'}`)
-  for (const name of names) {
-    const c = cases[name]
-    console.log(`  ${name}: ${c.dims}D U-Net depth ${DEPTH}, base ${BASE}, batch norm, ${c.size}${c.dims === 2 ? '²' : '³'}, batch ${c.batch}, ${c.classes} classes; median of ${c.steps} steps after ${c.warmup}:`)
+  const baselineNames = names.flatMap((n): CaseName[] => {
+    const twin = (cases[n] as StepCase).twin
+    return twin ? [twin.baseline] : []
+  })
+  const ordered = caseNames.filter((n) => names.includes(n) || baselineNames.includes(n))
+  const baselines = new Map<string, TwoThreadRatio>()
+  for (const name of ordered) {
+    const c: StepCase = cases[name]
+    console.log(`  ${name}: ${describeModelConfig(caseModel(c))}, ${c.size}${c.dims === 2 ? '²' : '³'}, batch ${c.batch}, ${c.classes} classes; median of ${c.steps} steps after ${c.warmup}:`)
+    if (c.twin) {
+      benchNewModel(name, { ...c, twin: c.twin }, hasTorch, baselines)
+      continue
+    }
     const torchArgs = ['--dims', String(c.dims), '--size', String(c.size), '--batch', String(c.batch), '--classes', String(c.classes), '--warmup', String(c.warmup), '--steps', String(c.steps)]
     let wasm2: StepReport | null = null
     for (const threads of [1, 2]) {
       const torch = hasTorch ? runChild(python, [torchScript, ...torchArgs, '--threads', String(threads)], `PyTorch ${threads} thread(s)`) : null
       const ours = runChild(process.execPath, ['--import', 'tsx', thisFile, '--measure', name, String(threads), 'wasm'], `ours ${threads} thread(s)`)
       if (threads === 2) wasm2 = ours
+      if (threads === 2 && ours && torch) baselines.set(name, { ratio: ours.median_s / torch.median_s })
       const ratio = ours && torch ? `  → ours/PyTorch = ${(ours.median_s / torch.median_s).toFixed(2)}×` : ''
       console.log(`    ${threads} thread(s): ours (wasm, ${ours?.threads ?? '?'} thr) ${fmt(ours)}; PyTorch ${fmt(torch)}${ratio}`)
     }
@@ -184,7 +248,11 @@ const args = process.argv.slice(2)
 if (process.argv[1] === thisFile && args[0] === '--measure') {
   const name = args[1]
   if (!isCaseName(name)) throw new Error(`unknown case ${String(name)}; one of ${caseNames.join(', ')}`)
-  await measureOurs(cases[name], Number(args[2] ?? 1), args[3] === 'webgpu' ? 'webgpu' : 'wasm')
+  // `--batch B`: the case at another batch size, 3 steps and no warm-up (peak RSS against batch: the per-sample slope
+  // that calibrates shared/limits.ts's trainingCopies).
+  const batch = args.indexOf('--batch') > 0 ? Number(args[args.indexOf('--batch') + 1]) : undefined
+  const c: StepCase = cases[name]
+  await measureOurs(batch ? { ...c, batch, warmup: 0, steps: 3 } : c, Number(args[2] ?? 1), args[3] === 'webgpu' ? 'webgpu' : 'wasm')
 } else if (process.argv[1] === thisFile && args[0] === '--profile') {
   const name = args[1]
   if (!isCaseName(name)) throw new Error(`unknown case ${String(name)}; one of ${caseNames.join(', ')}`)

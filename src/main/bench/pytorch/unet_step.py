@@ -13,11 +13,11 @@ Prints one JSON line: {"dims", "threads", "times_s", "median_s", "peak_rss_mb"}.
 """
 import argparse
 import json
-import resource
-import time
 
 import torch
 from torch import nn
+
+from step_timing import timed_steps
 
 
 def cnr(dims, ci, co):
@@ -77,29 +77,7 @@ def main():
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     x = torch.randn(shape).to(dev)
     y = torch.randint(0, a.classes, (batch,) + (size,) * a.dims).to(dev)
-    loss_fn = nn.CrossEntropyLoss()
-    times = []
-    for s in range(a.warmup + a.steps):
-        t = time.perf_counter()
-        opt.zero_grad()
-        loss = loss_fn(net(x), y)
-        loss.backward()
-        opt.step()
-        # .item() waits for the GPU, so each step's time includes its kernels (as our await data() does).
-        loss.item()
-        if s >= a.warmup:
-            times.append(time.perf_counter() - t)
-    times_sorted = sorted(times)
-    print(json.dumps({
-        'dims': a.dims,
-        'threads': a.threads,
-        'device': a.device,
-        'times_s': times,
-        'median_s': times_sorted[len(times_sorted) // 2],
-        # ru_maxrss is in KiB on Linux.
-        'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
-
+    print(json.dumps({'dims': a.dims, 'threads': a.threads, 'device': a.device, **timed_steps(net, opt, x, y, a.warmup, a.steps)}))
 
 if __name__ == '__main__':
     main()
