@@ -8,7 +8,7 @@ import { SweepDefinitionInputSchema, type SweepDefinitionInput, type SweepInterp
 import { modelOptionFlags, resolveModelConfig } from '../../../shared/models'
 import { isInputError } from '../../../shared/errors'
 import { ModelConfigInputSchema, modelKinds, TrainResultSchema, type ModelKind } from '../../../shared/training'
-import { defaultModelValues, modelFromValues, modelInputs, type ModelConfigInput, type ModelValues } from '../train/model-choice'
+import { defaultModelValues, modelFromValues, modelInputLabels, modelInputs, type ModelConfigInput, type ModelValues } from '../train/model-choice'
 
 /** The interpolation modes a grid can list: 'none' (sparse) and each M.I. method. */
 export const sweepInterpolations: readonly SweepInterpolation[] = ['none', ...interpolationMethods]
@@ -61,22 +61,14 @@ const fieldLabels: Record<SweepFormField, string> = {
   steps: 'Steps',
   batchSize: 'Batch',
   modelKind: 'Model',
-  depth: 'Depth',
-  baseChannels: 'Base channels',
-  normalisation: 'Normalisation',
-  blocksDown: 'Blocks down',
-  blocksUp: 'Blocks up',
-  hiddenSize: 'Hidden size',
-  layers: 'Layers',
-  heads: 'Heads',
-  mlpDim: 'MLP width',
-  patchEdge: 'ViT patch',
-  size: 'Size',
+  ...modelInputLabels,
 }
 
 /** Checks the fields and builds the sweep definition with its trial count, or names the first wrong field. */
 export function sweepFromForm(f: SweepFormFields): SweepFormResult {
-  const fail = (field: SweepFormField, problem: string): SweepFormResult => ({ ok: false, field, message: `${fieldLabels[field]}: ${problem}` })
+  // A model input is named as the form shows it for the kind ("Init filters" for a SegResNet's base channels).
+  const label = (field: SweepFormField): string => modelInputs(f.modelKind).find((i) => i.field === field)?.label ?? fieldLabels[field]
+  const fail = (field: SweepFormField, problem: string): SweepFormResult => ({ ok: false, field, message: `${label(field)}: ${problem}` })
   const fractions = (field: 'densities' | 'volumeFractions'): number[] | SweepFormResult => {
     const values = numberList(f[field])
     if (!values) return fail(field, 'type one or more numbers separated by commas, e.g. 0.1, 0.2')

@@ -57,7 +57,8 @@ export interface ModelInput {
   id: string
 }
 
-const labels: Record<Exclude<ModelField, 'imageSize'>, string> = {
+/** Each model input's label (baseChannels has its kind's own name: see modelInputs). */
+export const modelInputLabels: Record<Exclude<ModelField, 'imageSize'>, string> = {
   depth: 'Depth',
   baseChannels: 'Base channels',
   normalisation: 'Normalisation',
@@ -82,7 +83,7 @@ export function modelInputs(kind: ModelKind): ModelInput[] {
     .filter((f): f is ModelInput['field'] => f !== 'imageSize')
     .map((field) => ({
       field,
-      label: field === 'baseChannels' ? (baseLabel[kind] ?? labels.baseChannels) : labels[field],
+      label: field === 'baseChannels' ? (baseLabel[kind] ?? modelInputLabels.baseChannels) : modelInputLabels[field],
       type: field === 'blocksDown' || field === 'blocksUp' ? 'list' : field === 'normalisation' ? 'normalisation' : field === 'size' ? 'size' : 'number',
       id: field in sharedIds ? sharedIds[field as keyof typeof sharedIds] : modelOptionFlags[field as Exclude<ModelInput['field'], keyof typeof sharedIds>].slice(2),
     }))
