@@ -1,6 +1,6 @@
 """safetensors by hand (Debian has no safetensors package): 8 bytes little-endian header length, the JSON header
 {name: {dtype, shape, data_offsets: [begin, end]}}, then each tensor's bytes back to back, row-major little-endian.
-Used by twin_forward.py and the weights fixtures; the workbench's reader is src/main/core/training/weights/safetensors.ts.
+Used by twin_forward.py, mit_weights.py and weights_fixtures.py; the workbench's reader is src/main/core/training/weights/safetensors.ts.
 """
 import json
 import struct
@@ -48,18 +48,3 @@ def write_safetensors(path, tensors, metadata=None):
         for c in chunks:
             f.write(c)
 
-
-def read_safetensors(path):
-    """{name: float32/int64 torch tensor} from a file written by write_safetensors (F32 and I64 only)."""
-    with open(path, 'rb') as f:
-        raw = f.read()
-    (n,) = struct.unpack('<Q', raw[:8])
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, e in header.items():
-        if name == '__metadata__':
-            continue
-        b, end = e['data_offsets']
-        np_dtype = {'F32': '<f4', 'I64': '<i8'}[e['dtype']]
-        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + b:8 + n + end], dtype=np_dtype).copy().reshape(e['shape']))
-    return out
