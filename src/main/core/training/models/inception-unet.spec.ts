@@ -8,11 +8,10 @@ import { inceptionBranchWidths, inceptionUnetParameterCount } from '../../../../
 import { ModelConfigSchema, type ModelConfig } from '../../../../shared/training'
 import { createRng } from '../../random/rng'
 import { configureWasm } from '../backends/wasm/setup'
-import { randomArg, relativeError } from '../kernels/finite-difference'
 import { torchMissing, twinParity } from '../weights/twin-parity.spec-helpers'
 import { buildModel, type ConfiguredNet } from './build-model'
-import { gradientMagnitudes, trainableCount, weightValues } from './model-checks.spec-helpers'
-import { netGradientErrors } from './net-gradients.spec-helpers'
+import { trainableCount, weightValues } from './model-checks.spec-helpers'
+import { expectGradientsAboveNoise, expectGradientsOnBothBackends, expectLogitsOfInputSize, expectNoLeaks, expectStateMovesOnlyInTraining, expectTwinParity, randomInput } from './net-checks.spec-helpers'
 
 beforeAll(async () => {
   configureWasm()
@@ -25,10 +24,6 @@ function build(input: Partial<ModelConfig>, seed = 1, inChannels = 1, numClasses
   return buildModel(config(input), { inChannels, numClasses, rng: createRng(seed) })
 }
 
-function randomInput(shape: number[], seed = 5): tf.Tensor {
-  const a = randomArg(createRng(seed), shape)
-  return tf.tensor(a.data, a.shape)
-}
 
 const torchSkip = torchMissing()
 if (torchSkip) console.warn(`inception-unet.spec: twin parity skipped: ${torchSkip}`)
@@ -56,12 +51,7 @@ describe('Inception-UNet', () => {
       const net = build(c, 1, shape[3], 3)
       expect(net.dims).toBe(2)
       expect(net.sizeMultiple).toBe(2 ** (c.depth as number))
-      for (const training of [true, false]) {
-        const y = tf.tidy(() => net.apply(randomInput(shape), training))
-        expect(y.shape).toEqual([...shape.slice(0, -1), 3])
-        expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true)
-        y.dispose()
-      }
+      expectLogitsOfInputSize(net, shape)
       net.dispose()
     }
   })
@@ -108,14 +98,7 @@ describe('Inception-UNet', () => {
   it('updates the running statistics only in training, and uses them in inference', () => {
     const net = build({ depth: 1, baseChannels: 4, normalisation: 'batch' })
     const x = randomInput([2, 4, 4, 1])
-    const stateOf = (): number[][] => [...net.state.values()].map((v) => Array.from(v.dataSync()))
-    const initial = stateOf()
-    const infer = (): Float32Array => tf.tidy(() => net.apply(x, false).dataSync() as Float32Array)
-    const before = infer()
-    expect(stateOf()).toEqual(initial)
-    tf.tidy(() => net.apply(x, true))
-    expect(stateOf()).not.toEqual(initial)
-    expect(relativeError(infer(), before)).toBeGreaterThan(1e-3)
+    expectStateMovesOnlyInTraining(net, x)
     x.dispose()
     net.dispose()
   })
@@ -157,15 +140,7 @@ describe('Inception-UNet', () => {
       [{ depth: 1, baseChannels: 16, normalisation: 'none' }, [2, 8, 8, 1], 1],
     ] as [Partial<ModelConfig>, number[], number][]) {
       const net = build(c, seed, shape[3])
-      const x = randomInput(shape)
-      const target = randomInput([...shape.slice(0, -1), 2], 9)
-      const magnitudes = gradientMagnitudes(net, x, target)
-      const largest = Math.max(...magnitudes.values())
-      for (const [k, n] of magnitudes) {
-        if (c.normalisation !== 'none' && /^up\.\d+\.upconv\.bias$/.test(k)) expect(n, `${c.normalisation} ${k}`).toBeLessThan(1e-5 * largest)
-        else expect(n, `${c.normalisation} ${k}`).toBeGreaterThan(1e-4 * largest)
-      }
-      for (const t of [x, target]) t.dispose()
+      expectGradientsAboveNoise(net, shape, `${c.normalisation}`, (name) => c.normalisation !== 'none' && /^up\.\d+\.upconv\.bias$/.test(name))
       net.dispose()
     }
   })
@@ -186,27 +161,11 @@ describe('Inception-UNet', () => {
       ['up.0.upconv.weight', 1e-3],
       ['head.weight', 1e-3],
     ])
-    for (const backend of ['wasm', 'cpu']) {
-      await tf.setBackend(backend)
-      const net = build({ depth: 2, baseChannels: 8, normalisation: 'batch' }, 4, 2)
-      const input = randomInput([2, 8, 8, 2], 6)
-      for (const [name, e] of netGradientErrors(net, { input, steps, seed: 7, samples: 6 })) expect(e, `${backend} ${name}`).toBeLessThan(1e-2)
-      input.dispose()
-      net.dispose()
-    }
-    await tf.setBackend('wasm')
+    await expectGradientsOnBothBackends(() => build({ depth: 2, baseChannels: 8, normalisation: 'batch' }, 4, 2), [2, 8, 8, 2], steps, 'batch')
   })
 
   it('leaves no tensors behind and frees its variables', () => {
-    const before = tf.memory().numTensors
-    const net = build({ depth: 1, baseChannels: 4, normalisation: 'batch' })
-    tf.tidy(() => {
-      const x = tf.ones([2, 2, 2, 1])
-      tf.variableGrads(() => tf.sum(net.apply(x, true)) as tf.Scalar, [...net.weights.values()])
-      net.apply(x, false)
-    })
-    net.dispose()
-    expect(tf.memory().numTensors).toBe(before)
+    expectNoLeaks(() => build({ depth: 1, baseChannels: 4, normalisation: 'batch' }), [2, 2, 2, 1])
   })
 
   it('has the closed-form parameter count of the built net', () => {
@@ -234,17 +193,8 @@ describe.skipIf(Boolean(torchSkip))(`Inception-UNet against its PyTorch twin${to
   for (const [backend, c, inChannels, numClasses, inputShape] of cases) {
     it(`gives the twin's logits and running statistics on ${backend} (${c.normalisation} norm, depth ${c.depth}), with its parameters and keys`, async () => {
       expect(await tf.setBackend(backend)).toBe(true)
-      const outcome = twinParity(config(c), { module: 'inception_unet', inChannels, numClasses, inputShape, seed: 3 })
-      if ('skipped' in outcome) throw new Error(outcome.skipped)
-      expect(outcome.eval.relDiff).toBeLessThan(1e-4)
-      expect(outcome.train.relDiff).toBeLessThan(1e-4)
-      expect(outcome.stateRelDiff).toBeLessThan(1e-4)
-      expect(outcome.ourParams).toBe(outcome.twinParams)
-      expect(outcome.report.missing).toEqual([])
       // BatchNorm2d's num_batches_tracked is the only key we have no variable for.
-      expect(outcome.report.skipped.filter((k) => !k.endsWith('.num_batches_tracked'))).toEqual([])
-      expect(outcome.report.mismatched).toEqual([])
-      expect(outcome.report.prefix).toEqual({ file: '', ours: '' })
+      expectTwinParity(twinParity(config(c), { module: 'inception_unet', inChannels, numClasses, inputShape, seed: 3 }), (k) => k.endsWith('.num_batches_tracked'))
       await tf.setBackend('wasm')
     })
   }

@@ -34,8 +34,8 @@ import { inceptionBranchWidths } from '../../../../shared/param-counts/inception
 import type { ModelConfig, Normalisation } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
 import { maxPool } from './layers'
-import { NetParams } from './params'
-import { checkChannels, checkNetInput, torchConv, torchNorm, torchUpConv, type Layer } from './torch-named'
+import type { NetParams } from './params'
+import { buildNet, checkChannels, checkNetInput, torchConv, torchNorm, torchUpConv, type Layer } from './torch-named'
 import type { ConfiguredNet } from './unet'
 
 /**
@@ -113,9 +113,8 @@ export function buildInceptionUnet(config: ModelConfig, options: { readonly inCh
   if (kind !== 'inception-unet2d') throw new Error(`buildInceptionUnet builds inception-unet2d, not ${kind}`)
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`depth must be a positive integer, got ${depth}`)
   if (baseChannels < 4) throw new Error(`inception-unet2d: baseChannels must be at least 4 (one channel for each of the Inception module's 4 branches), got ${baseChannels}`)
-  const params = new NetParams(options.rng)
   const channels = (i: number): number => baseChannels * 2 ** i
-  try {
+  return buildNet(options.rng, (params) => {
     const down = Array.from({ length: depth }, (_, i) => inception(params, normalisation, `down.${i}`, i === 0 ? inChannels : channels(i - 1), channels(i)))
     const bottleneck = inception(params, normalisation, 'bottleneck', channels(depth - 1), channels(depth))
     const up = Array.from({ length: depth }, (_, i) => ({
@@ -143,21 +142,6 @@ export function buildInceptionUnet(config: ModelConfig, options: { readonly inCh
         return head(h)
       })
     }
-    return {
-      kind,
-      dims: 2,
-      inChannels,
-      numClasses,
-      sizeMultiple,
-      config: { ...config },
-      weights: params.weights,
-      state: params.state,
-      layouts: params.layouts,
-      apply,
-      dispose: () => params.dispose(),
-    }
-  } catch (e) {
-    params.dispose()
-    throw e
-  }
+    return { kind, dims: 2, inChannels, numClasses, sizeMultiple, config: { ...config }, apply }
+  })
 }

@@ -9,11 +9,10 @@ import { resolveModelConfig } from '../../../../shared/models'
 import { ModelConfigSchema, type ModelConfig } from '../../../../shared/training'
 import { createRng } from '../../random/rng'
 import { configureWasm } from '../backends/wasm/setup'
-import { randomArg } from '../kernels/finite-difference'
 import { torchMissing, twinParity } from '../weights/twin-parity.spec-helpers'
 import { buildModel, type ConfiguredNet } from './build-model'
-import { gradientMagnitudes, trainableCount, weightValues } from './model-checks.spec-helpers'
-import { netGradientErrors } from './net-gradients.spec-helpers'
+import { trainableCount, weightValues } from './model-checks.spec-helpers'
+import { expectGradientsAboveNoise, expectGradientsOnBothBackends, expectLogitsOfInputSize, expectNoLeaks, expectTwinParity, randomInput } from './net-checks.spec-helpers'
 
 beforeAll(async () => {
   configureWasm()
@@ -26,10 +25,6 @@ function build(input: Partial<ModelConfig>, seed = 1, inChannels = 1, numClasses
   return buildModel(config(input), { inChannels, numClasses, rng: createRng(seed) })
 }
 
-function randomInput(shape: number[], seed = 5): tf.Tensor {
-  const a = randomArg(createRng(seed), shape)
-  return tf.tensor(a.data, a.shape)
-}
 
 const tiny3d: Partial<ModelConfig> = { kind: 'segresnet3d', baseChannels: 8, blocksDown: [1, 1], blocksUp: [1] }
 
@@ -48,14 +43,12 @@ describe('SegResNet', () => {
       const net = build(c, 1, shape[shape.length - 1], 3)
       expect(net.dims).toBe(c.kind === 'segresnet3d' ? 3 : 2)
       expect(net.sizeMultiple).toBe(2 ** ((net.config.blocksDown as number[]).length - 1))
-      const outputs = [true, false].map((training) => tf.tidy(() => net.apply(randomInput(shape), training)))
-      for (const y of outputs) {
-        expect(y.shape).toEqual([...shape.slice(0, -1), 3])
-        expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true)
-      }
+      expectLogitsOfInputSize(net, shape)
       // Group norm has no running statistics: training and inference compute the same function.
-      expect(Array.from(outputs[0]?.dataSync() ?? [])).toEqual(Array.from(outputs[1]?.dataSync() ?? []))
-      outputs.forEach((y) => y.dispose())
+      const x = randomInput(shape)
+      const [training, inference] = [true, false].map((mode) => tf.tidy(() => Array.from(net.apply(x, mode).dataSync())))
+      expect(training).toEqual(inference)
+      x.dispose()
       net.dispose()
     }
   })
@@ -127,13 +120,7 @@ describe('SegResNet', () => {
       [{ kind: 'segresnet2d', baseChannels: 8, blocksDown: [1, 1, 1], blocksUp: [1, 1] }, [2, 8, 8, 1]],
     ] as [Partial<ModelConfig>, number[]][]) {
       const net = build(c, 3)
-      const x = randomInput(shape)
-      // Nonzero: above float32 noise, 1e-4 of the net's largest gradient.
-      const target = randomInput([...shape.slice(0, -1), 2], 9)
-      const magnitudes = gradientMagnitudes(net, x, target)
-      const largest = Math.max(...magnitudes.values())
-      for (const [k, n] of magnitudes) expect(n, `${c.kind} ${k}`).toBeGreaterThan(1e-4 * largest)
-      for (const t of [x, target]) t.dispose()
+      expectGradientsAboveNoise(net, shape, `${c.kind}`)
       net.dispose()
     }
   })
@@ -150,33 +137,16 @@ describe('SegResNet', () => {
       ['up_samples.0.0.conv.weight', 1e-3],
       ['conv_final.2.conv.weight', 1e-3],
     ])
-    for (const backend of ['wasm', 'cpu']) {
-      await tf.setBackend(backend)
-      for (const [c, shape] of [
-        [tiny3d, [1, 4, 4, 4, 1]],
-        [{ kind: 'segresnet2d', baseChannels: 8, blocksDown: [1, 1], blocksUp: [1] }, [2, 4, 4, 1]],
-      ] as [Partial<ModelConfig>, number[]][]) {
-        const net = build(c, 4)
-        const input = randomInput(shape, 6)
-        const errors = netGradientErrors(net, { input, steps, seed: 7, samples: 6 })
-        for (const [name, e] of errors) expect(e, `${backend} ${c.kind} ${name}`).toBeLessThan(1e-2)
-        input.dispose()
-        net.dispose()
-      }
+    for (const [c, shape] of [
+      [tiny3d, [1, 4, 4, 4, 1]],
+      [{ kind: 'segresnet2d', baseChannels: 8, blocksDown: [1, 1], blocksUp: [1] }, [2, 4, 4, 1]],
+    ] as [Partial<ModelConfig>, number[]][]) {
+      await expectGradientsOnBothBackends(() => build(c, 4), shape, steps, `${c.kind}`)
     }
-    await tf.setBackend('wasm')
   })
 
   it('leaves no tensors behind and frees its variables', () => {
-    const before = tf.memory().numTensors
-    const net = build(tiny3d)
-    tf.tidy(() => {
-      const x = tf.ones([2, 2, 2, 2, 1])
-      tf.variableGrads(() => tf.sum(net.apply(x, true)) as tf.Scalar, [...net.weights.values()])
-      net.apply(x, false)
-    })
-    net.dispose()
-    expect(tf.memory().numTensors).toBe(before)
+    expectNoLeaks(() => build(tiny3d), [2, 2, 2, 2, 1])
   })
 
   it('has the closed-form parameter count of the built net, and MONAI’s default SegResNet count', () => {
@@ -211,15 +181,7 @@ describe.skipIf(Boolean(torchSkip))(`SegResNet against its PyTorch twin${torchSk
   for (const [backend, c, inChannels, numClasses, inputShape] of cases) {
     it(`gives the twin's logits on ${backend} (${c.kind} ${JSON.stringify(c.blocksDown ?? 'default blocks')}), with its parameters and keys`, async () => {
       expect(await tf.setBackend(backend)).toBe(true)
-      const outcome = twinParity(config(c), { module: 'segresnet', inChannels, numClasses, inputShape, seed: 3 })
-      if ('skipped' in outcome) throw new Error(outcome.skipped)
-      expect(outcome.eval.relDiff).toBeLessThan(1e-4)
-      expect(outcome.train.relDiff).toBeLessThan(1e-4)
-      expect(outcome.ourParams).toBe(outcome.twinParams)
-      expect(outcome.report.missing).toEqual([])
-      expect(outcome.report.skipped).toEqual([])
-      expect(outcome.report.mismatched).toEqual([])
-      expect(outcome.report.prefix).toEqual({ file: '', ours: '' })
+      expectTwinParity(twinParity(config(c), { module: 'segresnet', inChannels, numClasses, inputShape, seed: 3 }))
       await tf.setBackend('wasm')
     })
   }

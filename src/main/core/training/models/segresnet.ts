@@ -36,8 +36,8 @@ import { resolveModelConfig } from '../../../../shared/models'
 import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
 import type { SpatialDims } from './layers'
-import { NetParams } from './params'
-import { checkChannels, checkNetInput, torchConv, torchGroupNorm, type Layer } from './torch-named'
+import type { NetParams } from './params'
+import { buildNet, checkChannels, checkNetInput, torchConv, torchGroupNorm, type Layer } from './torch-named'
 import type { ConfiguredNet } from './unet'
 import { upsampleLinear2x } from './upsample'
 
@@ -71,9 +71,8 @@ export function buildSegResNet(config: ModelConfig, options: { readonly inChanne
   const blocksDown = resolved.blocksDown as number[]
   const blocksUp = resolved.blocksUp as number[]
   const dims: SpatialDims = kind === 'segresnet3d' ? 3 : 2
-  const params = new NetParams(options.rng)
   const channels = (i: number): number => baseChannels * 2 ** i
-  try {
+  return buildNet(options.rng, (params) => {
     const convInit = torchConv(params, dims, 'convInit.conv', inChannels, baseChannels)
     const downLayers = blocksDown.map((blocks, i) => {
       const layers: Layer[] = []
@@ -112,21 +111,6 @@ export function buildSegResNet(config: ModelConfig, options: { readonly inChanne
         return finalConv(tf.relu(finalNorm(h, training)))
       })
     }
-    return {
-      kind,
-      dims,
-      inChannels,
-      numClasses,
-      sizeMultiple,
-      config: resolved,
-      weights: params.weights,
-      state: params.state,
-      layouts: params.layouts,
-      apply,
-      dispose: () => params.dispose(),
-    }
-  } catch (e) {
-    params.dispose()
-    throw e
-  }
+    return { kind, dims, inChannels, numClasses, sizeMultiple, config: resolved, apply }
+  })
 }

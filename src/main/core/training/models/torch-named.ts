@@ -5,13 +5,15 @@
  * init (U(±1/√fan_in) for conv weights and biases, norms γ = 1, β = 0).
  */
 import * as tf from '@tensorflow/tfjs'
-import type { ModelKind, Normalisation } from '../../../../shared/training'
+import type { ModelConfig, ModelKind, Normalisation } from '../../../../shared/training'
+import type { Rng } from '../../random/rng'
 import { groupNorm } from './group-norm'
 import { registerConv3dTransposeGradient } from './conv3d-transpose-grad'
 import { convFanIn, transposedConvFanIn } from './init'
 import { convSame, kernel, rows, type SpatialDims } from './layers'
 import { batchNormInference, batchNormTraining, instanceNorm } from './normalisation'
-import type { NetParams } from './params'
+import { NetParams } from './params'
+import type { ConfiguredNet } from './unet'
 
 /** A layer applied in training (batch statistics) or inference mode. */
 export type Layer = (x: tf.Tensor, training: boolean) => tf.Tensor
@@ -122,4 +124,30 @@ export function checkNetInput(kind: ModelKind, x: tf.Tensor, dims: SpatialDims, 
 export function checkChannels(inChannels: number, numClasses: number): void {
   if (!Number.isInteger(inChannels) || inChannels < 1) throw new Error(`inChannels must be a positive integer, got ${inChannels}`)
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`numClasses must be a positive integer, got ${numClasses}`)
+}
+
+/** What a builder says of the net it made, besides its variables. */
+export interface NetDescription {
+  readonly kind: ModelKind
+  readonly dims: SpatialDims
+  readonly inChannels: number
+  readonly numClasses: number
+  readonly sizeMultiple: number
+  readonly config: ModelConfig
+  readonly apply: (x: tf.Tensor, training: boolean) => tf.Tensor
+}
+
+/**
+ * Runs `build` with fresh NetParams drawing from `rng` and returns the net it describes over those variables; when
+ * `build` throws (a refused option), every variable it had made is freed first.
+ */
+export function buildNet(rng: Rng, build: (params: NetParams) => NetDescription): ConfiguredNet {
+  const params = new NetParams(rng)
+  try {
+    const net = build(params)
+    return { ...net, weights: params.weights, state: params.state, layouts: params.layouts, dispose: () => params.dispose() }
+  } catch (e) {
+    params.dispose()
+    throw e
+  }
 }
