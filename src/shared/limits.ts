@@ -9,7 +9,8 @@ import { describeModelConfig } from './model-catalogue'
 import { resolveModelConfig } from './models'
 import { parameterCount } from './param-counts'
 import { unetrStageFactor } from './param-counts/unetr'
-import type { ModelConfig, ModelKind } from './training'
+import { mitSizes } from './param-counts/segformer'
+import type { ModelConfig, ModelKind, SegformerSize } from './training'
 
 /**
  * The share of the machine's memory one import or one training run may plan to use. Half: the estimates below
@@ -172,16 +173,52 @@ function unetrFloats(m: ModelConfig, input: readonly number[]): number {
   return vit + encoders + decoders
 }
 
+/**
+ * Inception-UNet (models/inception-unet.ts): an Inception module of C outputs keeps its four branches' conv → norm →
+ * ReLU (1 + 2 + 3 + 1 of them at about C/4 channels: 21·C/4 tensors), the concatenation (C) and its input twice for
+ * the pool branch (the pool and its shifted copy). Per level, the encoder's module and max-pool, the decoder's
+ * up-convolution, concatenation (2·c_i) and module on it: about 21·c_i tensors of the level's size; the bottleneck 8·c_L.
+ */
+function inceptionUnetFloats(m: ModelConfig, input: readonly number[]): number {
+  let floats = 0
+  for (let level = 0; level < m.depth; level++) floats += 21 * m.baseChannels * 2 ** level * voxelsAt(input, level)
+  return floats + 8 * m.baseChannels * 2 ** m.depth * voxelsAt(input, m.depth)
+}
+
+/**
+ * SegFormer (models/segformer.ts) on an H×W slice (duplicated to 3 channels): stage i has n_i = H·W/(4·2^i)² tokens of
+ * width C_i. A block keeps two layer norms (5 tensors each), q and the attention's output and projection, Mix-FFN's
+ * fc1, depth-wise conv and exact GELU at 4·C_i (6 × 4), fc2 and two residual sums: 46·n_i·C_i; the keys' side at
+ * n_i/r_i² tokens (reduction conv, its norm, k and v: 12·C_i); the scores 4·heads·n_i²/r_i². Each stage's patch
+ * embedding and output norm (11·n_i·C_i). The decoder: four linears to E, three resized to stage 1's size, their
+ * concatenation (4·E), the fuse conv, batch norm and ReLU (the logits, K channels, are not counted).
+ */
+function segformerFloats(m: ModelConfig, input: readonly number[]): number {
+  const size = mitSizes[m.size as SegformerSize]
+  const pixels = voxelCount(input)
+  const tokens = size.embedDims.map((_, i) => pixels / (4 * 2 ** i) ** 2)
+  let floats = 3 * pixels
+  size.embedDims.forEach((c, i) => {
+    const n = tokens[i] as number
+    const r2 = (size.srRatios[i] as number) ** 2
+    const block = 46 * n * c + (r2 > 1 ? 12 * c * (n / r2) : 4 * c * n) + 4 * (size.heads[i] as number) * n * (n / r2)
+    floats += 11 * n * c + (size.depths[i] as number) * block
+  })
+  const e = size.decoderDim
+  const n0 = tokens[0] as number
+  return floats + e * tokens.reduce((a, n) => a + n, 0) + 12 * e * n0
+}
+
 /** Floats one sample of this kind keeps for the backward pass (see each kind's inventory). */
 const inventories: Record<ModelKind, (m: ModelConfig, input: readonly number[]) => number> = {
   unet2d: unetFloats,
   'attention-unet2d': unetFloats,
   unet3d: unetFloats,
-  'inception-unet2d': unetFloats,
+  'inception-unet2d': inceptionUnetFloats,
   segresnet2d: segresnetFloats,
   segresnet3d: segresnetFloats,
   unetr3d: unetrFloats,
-  segformer2d: unetFloats,
+  segformer2d: segformerFloats,
 }
 
 /** Activations one sample keeps for the backward pass, in floats, for `model` (resolved here) on `input`. */
@@ -191,9 +228,10 @@ export function activationFloatsPerSample(model: ModelConfig, input: readonly nu
 }
 
 /**
- * The largest single activation of one sample, in floats: what must fit one buffer of a GPU backend. U-Nets: the
- * first level's decoder input pair, 2·base channels at full size; SegResNet: base channels at full size; UNETR: the
- * larger of an attention's scores (heads·n²) and the finest decoder's concatenation (2·F at full size).
+ * The largest single activation of one sample, in floats: what must fit one buffer of a GPU backend. U-Nets and
+ * Inception-UNet: the first level's decoder input pair, 2·base channels at full size; SegResNet: base channels at full
+ * size; UNETR: the larger of an attention's scores (heads·n²) and the finest decoder's concatenation (2·F at full
+ * size); SegFormer: the larger of the decoder's concatenation (4·E at 1/4) and the first stage's scores.
  */
 export function largestActivationFloats(model: ModelConfig, input: readonly number[]): number {
   const m = resolveModelConfig(model)
@@ -203,7 +241,6 @@ export function largestActivationFloats(model: ModelConfig, input: readonly numb
     case 'attention-unet2d':
     case 'unet3d':
     case 'inception-unet2d':
-    case 'segformer2d':
       return 2 * m.baseChannels * voxels
     case 'segresnet2d':
     case 'segresnet3d':
@@ -212,23 +249,35 @@ export function largestActivationFloats(model: ModelConfig, input: readonly numb
       const tokens = voxels / (m.patchEdge as number) ** input.length
       return Math.max((m.heads as number) * tokens * tokens, 2 * m.baseChannels * voxels)
     }
+    case 'segformer2d': {
+      const size = mitSizes[m.size as SegformerSize]
+      const n0 = voxels / 16
+      return Math.max(4 * size.decoderDim * n0, (size.heads[0] * n0 * n0) / size.srRatios[0] ** 2, 4 * size.embedDims[0] * n0)
+    }
   }
 }
 
 /**
  * Copies of the activations a training step holds at its peak, per kind: the activations, their gradients and the
- * backward pass's temporaries. Measured on wasm as peak RSS of 3-step runs against the inventory's count: the U-Net
- * at 128×128, depth 3, base 16, batch 2/16/32: 608, 1937, 3519 MB, so 95–99 MB a sample; 3 copies say 91 MB.
+ * backward pass's temporaries, against each inventory's count. Measured on wasm at 2 threads as the slope of peak RSS
+ * over batch size in 3-step runs (`training-step.bench.ts --measure <case> 2 wasm --batch B`), per sample against the
+ * inventory's bytes: the U-Net at 128×128, depth 3, base 16, batch 2/16/32: 608, 1937, 3519 MB, so 95–99 MB a sample
+ * where 3 copies say 91 MB (at 64×64, batch 4/16: 24.7 MB a sample, 3.2 copies); Inception-UNet depth 3 base 8 at
+ * 64×64, batch 4/16: 366, 641 MB, 22.9 MB a sample, 4.6 copies; SegResNet 2D init 8 at 64×64, batch 4/16: 357,
+ * 585 MB, 19.0 MB, 2.3 copies; SegResNet 3D init 8 at 32³, batch 1/4: 436, 786 MB, 117 MB, 2.7 copies; UNETR hidden
+ * 192, 4 layers, 4 heads, MLP 768, ViT patch 8, feature size 16 at 32³, batch 1/2: 695, 1051 MB, 355 MB, 2.7 copies;
+ * SegFormer B0 at 128×128, batch 2/8: 765, 1770 MB, 168 MB, 4.0 copies. Each kind's copies are its ratio rounded up
+ * to a half (the U-Nets' stay at the 3 they were first measured with).
  */
 export const trainingCopies: Record<ModelKind, number> = {
   unet2d: 3,
   'attention-unet2d': 3,
   unet3d: 3,
-  'inception-unet2d': 3,
-  segresnet2d: 3,
+  'inception-unet2d': 5,
+  segresnet2d: 2.5,
   segresnet3d: 3,
   unetr3d: 3,
-  segformer2d: 3,
+  segformer2d: 4,
 }
 
 /** Floats a training run keeps per parameter: the weight, its gradient and Adam's two moments. */
