@@ -51,7 +51,7 @@ export function convSame(dims: SpatialDims, x: tf.Tensor, w: tf.Tensor): tf.Tens
  * Input channels [from, from + count) of a filter [k…, in, out], sliced through a 2-D view [k…, in·out]
  * (a slice of the 5-D filter would take wasm's slow generic path).
  */
-function filterInputs(w: tf.Tensor, from: number, count: number): tf.Tensor {
+export function filterInputs(w: tf.Tensor, from: number, count: number): tf.Tensor {
   const [cin, cout] = w.shape.slice(-2) as [number, number]
   const k = w.size / (cin * cout)
   const part = tf.slice(tf.reshape(w, [k, cin * cout]), [0, from * cout], [k, count * cout])

@@ -96,7 +96,8 @@ function patchEmbedding(params: NetParams, name: string, stage: number, inC: num
   const norm = layerNorm(params, `${name}.norm`, outC, TORCH_LAYER_NORM_EPSILON)
   return (x) => {
     const padded = tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) as tf.Tensor4D
-    const y = tf.fused.conv2d({ x: padded, filter: proj.w as tf.Tensor4D, strides: stride, pad: 'valid', bias: proj.b })
+    // Not tf.fused.conv2d: its gradient computes the input's too, which the first embedding never needs.
+    const y = tf.add(tf.conv2d(padded, proj.w as tf.Tensor4D, stride, 'valid'), proj.b) as tf.Tensor4D
     const [n, h, w] = y.shape
     return { tokens: norm(tf.reshape(y, [n, h * w, outC])), h, w }
   }
@@ -150,21 +151,40 @@ function mixTransformer(params: NetParams, prefix: string, size: MitSize, inC: n
   }
 }
 
-/** mmseg's SegFormerHead (see the module comment): logits at c_1's resolution. */
+/**
+ * mmseg's SegFormerHead (see the module comment): logits at c_1's resolution. The concatenation and the 1×1 fuse conv
+ * are computed as the sum over stages of each stage's block of the fuse filter, and that block is folded into the
+ * stage's linear before the resize: Σ_i resize(c_i·W_i + b_i)·F_i = Σ_i resize(c_i·(W_i·F_i) + b_i·F_i), exact since
+ * the resize mixes pixels and the matrices mix channels (and each resize row sums to 1). So the E×E products run on
+ * c_i's own grid, not on c_1's with 4E channels: for B0 at 128² the decoder's products shrink ~17-fold.
+ */
 function allMlpDecoder(params: NetParams, prefix: string, size: MitSize, numClasses: number): (features: tf.Tensor[], training: boolean) => tf.Tensor {
   const e = size.decoderDim
-  // The reference registers linear_c4 first.
-  const linears = [3, 2, 1, 0].map((i) => linear(params, `${prefix}.linear_c${i + 1}.proj`, size.embedDims[i] as number, e, 'torch')).reverse()
+  // linear_c4 … linear_c1, in the reference's registration order (and the concatenation's).
+  const projections = [3, 2, 1, 0].map((stage) => {
+    const c = size.embedDims[stage] as number
+    const name = `${prefix}.linear_c${stage + 1}.proj`
+    return { stage, w: params.uniform(`${name}.weight`, [c, e], c, 'linear'), b: params.uniform(`${name}.bias`, [e], c, 'same') }
+  })
   const fuse = params.normal(`${prefix}.linear_fuse.conv.weight`, [1, 1, 4 * e, e], Math.sqrt(2 / e), 'conv')
   const bn = torchNorm(params, 'batch', `${prefix}.linear_fuse.bn`, e) as NonNullable<ReturnType<typeof torchNorm>>
   const predW = params.uniform(`${prefix}.linear_pred.weight`, [1, 1, e, numClasses], e)
   const predB = params.uniform(`${prefix}.linear_pred.bias`, [numClasses], e, 'same')
   return (features, training) => {
     const [n, h, w] = (features[0] as tf.Tensor).shape as [number, number, number, number]
-    const projected = features.map((f, i) => resizeBilinear((linears[i] as (x: tf.Tensor) => tf.Tensor)(f), [h, w]))
-    const stacked = tf.concat(projected.reverse(), -1)
-    const fused = tf.matMul(tf.reshape(stacked, [n * h * w, 4 * e]) as tf.Tensor2D, tf.reshape(fuse, [4 * e, e]) as tf.Tensor2D)
-    const activated = tf.relu(bn(tf.reshape(fused, [n, h, w, e]), training))
+    const fuseRows = tf.reshape(fuse, [4 * e, e]) as tf.Tensor2D
+    const fused = tf.addN(
+      projections.map(({ stage, w: weight, b: bias }, block) => {
+        const f = features[stage] as tf.Tensor
+        const [, hi, wi, ci] = f.shape as [number, number, number, number]
+        const part = tf.slice(fuseRows, [block * e, 0], [e, e])
+        // A plain add for the bias: wasm's fused product refuses a bias that is a reshaped tensor (it reads the rank
+        // of the data it shares).
+        const y = tf.add(tf.matMul(tf.reshape(f, [n * hi * wi, ci]) as tf.Tensor2D, tf.matMul(weight as tf.Tensor2D, part)), tf.matMul(tf.reshape(bias, [1, e]) as tf.Tensor2D, part))
+        return resizeBilinear(tf.reshape(y, [n, hi, wi, e]), [h, w])
+      }),
+    )
+    const activated = tf.relu(bn(fused, training))
     const logits = tf.fused.matMul({ a: tf.reshape(activated, [n * h * w, e]) as tf.Tensor2D, b: tf.reshape(predW, [e, numClasses]) as tf.Tensor2D, bias: predB })
     return tf.reshape(logits, [n, h, w, numClasses])
   }

@@ -43,7 +43,8 @@ import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
 import { registerConv3dTransposeGradient } from './conv3d-transpose-grad'
 import { convFanIn, transposedConvFanIn } from './init'
-import { instanceNorm } from './normalisation'
+import { filterInputs } from './layers'
+import { groupNorm } from './group-norm'
 import { NetParams } from './params'
 import { layerNorm, vitMlp, vitSelfAttention } from './transformer'
 import type { ConfiguredNet } from './unet'
@@ -82,9 +83,14 @@ function unetrShape(config: ModelConfig): UnetrShape {
   return { hidden: c.hiddenSize as number, layers: c.layers as number, heads: c.heads as number, mlpDim: c.mlpDim as number, patchEdge, imageSize, features: c.baseChannels }
 }
 
-/** Non-affine instance norm (MONAI's InstanceNorm3d default). */
+/**
+ * Non-affine instance norm (MONAI's InstanceNorm3d default, ε 1e-5): group norm with one group per channel and γ = 1,
+ * β = 0, for its hand-written gradient. normalisation.ts's instanceNorm is differentiated op by op, and on wasm the
+ * gradient of its whole-map average pools (AvgPoolGrad) took 4 s per call at 32³×16: 52 of a 63 s step.
+ */
 function plainInstanceNorm(x: tf.Tensor): tf.Tensor {
-  return instanceNorm(x, tf.scalar(1), tf.scalar(0))
+  const c = x.shape[x.rank - 1] as number
+  return groupNorm(x, tf.ones([c]), tf.zeros([c]), c)
 }
 
 /** A bias-free 1³ conv [1,1,1,in,out] as one matrix product. */
@@ -105,8 +111,35 @@ function transposedConv(params: NetParams, name: string, inC: number, outC: numb
   }
 }
 
-/** MONAI's UnetResBlock (stride 1, kernel 3, instance norm, LeakyReLU 0.01); see the module comment. */
-function resBlock(params: NetParams, name: string, inC: number, outC: number): (x: tf.Tensor) => tf.Tensor {
+/**
+ * A convolution of the channel-concatenation of `parts` (their channel counts) with filter w [k,k,k,Σ parts, out],
+ * computed part by part with the filter's input-channel blocks: Σ_i conv(x_i, W_i) equals conv([x_0, x_1, …], W)
+ * without building the concatenation, whose gradient (a split of a full-resolution 5-D tensor) took seconds on wasm.
+ * The blocks are cut through layers.ts's 2-D view of the filter (a 5-D slice took 0.4 s for [3,3,3,256,128]).
+ */
+function convOfParts(xs: readonly tf.Tensor[], w: tf.Tensor, parts: readonly number[]): tf.Tensor {
+  const [k, , , , outC] = w.shape as [number, number, number, number, number]
+  const conv = (x: tf.Tensor, filter: tf.Tensor): tf.Tensor =>
+    k === 1 ? pointwise(x, filter, filter.shape[3] as number, outC) : tf.conv3d(x as tf.Tensor5D, filter as tf.Tensor5D, 1, 'same')
+  if (xs.length !== parts.length) throw new Error(`expected ${parts.length} inputs, got ${xs.length}`)
+  if (parts.length === 1) return conv(xs[0] as tf.Tensor, w)
+  let from = 0
+  return tf.addN(
+    xs.map((x, i) => {
+      const count = parts[i] as number
+      const filter = filterInputs(w, from, count)
+      from += count
+      return conv(x, filter)
+    }),
+  )
+}
+
+/**
+ * MONAI's UnetResBlock (stride 1, kernel 3, instance norm, LeakyReLU 0.01) over the channel-concatenation of its
+ * inputs (`parts` channels each: one input, or a decoder's [up-sampled, skip]); see the module comment.
+ */
+function resBlock(params: NetParams, name: string, parts: readonly number[], outC: number): (xs: readonly tf.Tensor[]) => tf.Tensor {
+  const inC = parts.reduce((a, b) => a + b, 0)
   const conv = (which: string, cin: number, k: number): tf.Variable => {
     const shape = [k, k, k, cin, outC]
     return params.uniform(`${name}.${which}.conv.weight`, shape, convFanIn(shape))
@@ -114,11 +147,10 @@ function resBlock(params: NetParams, name: string, inC: number, outC: number): (
   const w1 = conv('conv1', inC, 3)
   const w2 = conv('conv2', outC, 3)
   const w3 = inC !== outC ? conv('conv3', inC, 1) : null
-  const conv3 = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 1, 'same')
-  return (x) => {
-    const h = tf.leakyRelu(plainInstanceNorm(conv3(x, w1)), LEAKY_SLOPE)
-    const out = plainInstanceNorm(conv3(h, w2))
-    const residual = w3 === null ? x : plainInstanceNorm(pointwise(x, w3, inC, outC))
+  return (xs) => {
+    const h = tf.leakyRelu(plainInstanceNorm(convOfParts(xs, w1, parts)), LEAKY_SLOPE)
+    const out = plainInstanceNorm(convOfParts([h], w2, [outC]))
+    const residual = w3 === null ? (xs[0] as tf.Tensor) : plainInstanceNorm(convOfParts(xs, w3, parts))
     return tf.leakyRelu(tf.add(out, residual), LEAKY_SLOPE)
   }
 }
@@ -140,8 +172,8 @@ function prUpBlock(params: NetParams, name: string, inC: number, outC: number, f
   const init = transposedConv(params, `${name}.transp_conv_init`, inC, outC, factors[0] as 1 | 2)
   const blocks = factors.slice(1).map((f, j) => {
     const up = transposedConv(params, `${name}.blocks.${j}.0`, outC, outC, f)
-    const res = resBlock(params, `${name}.blocks.${j}.1`, outC, outC)
-    return (x: tf.Tensor) => res(up(x))
+    const res = resBlock(params, `${name}.blocks.${j}.1`, [outC], outC)
+    return (x: tf.Tensor) => res([up(x)])
   })
   return (x) => blocks.reduce((h, block) => block(h), init(x))
 }
@@ -149,8 +181,8 @@ function prUpBlock(params: NetParams, name: string, inC: number, outC: number, f
 /** UnetrUpBlock: transp_conv in → out, concatenation [up-sampled, skip], conv_block UnetResBlock 2·out → out. */
 function upBlock(params: NetParams, name: string, inC: number, outC: number, f: 1 | 2): (x: tf.Tensor, skip: tf.Tensor) => tf.Tensor {
   const up = transposedConv(params, `${name}.transp_conv`, inC, outC, f)
-  const res = resBlock(params, `${name}.conv_block`, 2 * outC, outC)
-  return (x, skip) => res(tf.concat([up(x), skip], -1))
+  const res = resBlock(params, `${name}.conv_block`, [outC, outC], outC)
+  return (x, skip) => res([up(x), skip])
 }
 
 /** Builds MONAI's UNETR for `config` (unetr3d; its options resolved, imageSize required). */
@@ -174,7 +206,7 @@ export function buildUnetr(config: ModelConfig, options: { readonly inChannels: 
     const patchB = params.uniform('vit.patch_embedding.patch_embeddings.bias', [s.hidden], patchFanIn, 'same')
     const blocks = Array.from({ length: s.layers }, (_, i) => vitBlock(params, `vit.blocks.${i}`, s))
     const vitNorm = layerNorm(params, 'vit.norm', s.hidden, VIT_LAYER_NORM_EPSILON)
-    const encoder1 = resBlock(params, 'encoder1.layer', inChannels, F)
+    const encoder1 = resBlock(params, 'encoder1.layer', [inChannels], F)
     // Stage factors coarse to fine: decoder5 (3), decoder4 (2), decoder3 (1), decoder2 (0).
     const encoder2 = prUpBlock(params, 'encoder2', s.hidden, 2 * F, [factor(3), factor(2), factor(1)])
     const encoder3 = prUpBlock(params, 'encoder3', s.hidden, 4 * F, [factor(3), factor(2)])
@@ -199,7 +231,7 @@ export function buildUnetr(config: ModelConfig, options: { readonly inChannels: 
           hiddenStates.push(t)
         }
         const asGrid = (z: tf.Tensor): tf.Tensor => tf.reshape(z, [b, ...grid, s.hidden])
-        const enc1 = encoder1(x)
+        const enc1 = encoder1([x])
         const enc2 = encoder2(asGrid(hiddenStates[quarter] as tf.Tensor))
         const enc3 = encoder3(asGrid(hiddenStates[2 * quarter] as tf.Tensor))
         const enc4 = encoder4(asGrid(hiddenStates[3 * quarter] as tf.Tensor))
