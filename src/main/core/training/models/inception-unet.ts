@@ -39,28 +39,12 @@ import { buildNet, checkChannels, checkNetInput, torchConv, torchNorm, torchUpCo
 import type { ConfiguredNet } from './unet'
 
 /**
- * 3×3 max-pool, stride 1, 'same', whose gradient is routed on a copy of the input shifted to be ≥ 1: TF.js's wasm
- * MaxPoolGrad drops the gradient of every window whose maximum is ≤ 0 (as if its running maximum started at 0).
- * The U-Nets never meet it (they pool ReLU outputs, and a window of zeros feeds ReLUs whose gradient is zero
- * there), but this pool also sees the up-convs' outputs, which are negative as often as not. The shift moves
- * no maximum, so the routing is the true one, on every backend.
+ * 3×3 max-pool, stride 1, 'same'. It pools signed values (the up-convs' outputs are negative as often as not),
+ * which the wasm backend's stock gradient got wrong; the project's MaxPoolGrad kernel (kernels/maxpool-grad.ts)
+ * routes it as cpu and PyTorch do.
  */
 function maxPool3x3(x: tf.Tensor): tf.Tensor {
-  const op = tf.customGrad((...inputs) => {
-    const [input, save] = inputs as [tf.Tensor4D, tf.GradSaveFunc]
-    const output = tf.maxPool(input, 3, 1, 'same')
-    save([input, output])
-    return {
-      value: output,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xIn, y] = saved as [tf.Tensor4D, tf.Tensor4D]
-        const shift = tf.sub(1, tf.min(xIn))
-        const inputs = { dy, input: tf.add(xIn, shift), output: tf.add(y, shift) }
-        return tf.engine().runKernel('MaxPoolGrad', inputs, { filterSize: 3, strides: 1, pad: 'same' }) as tf.Tensor
-      },
-    }
-  })
-  return op(x)
+  return tf.maxPool(x as tf.Tensor4D, 3, 1, 'same')
 }
 
 /**

@@ -9,6 +9,7 @@
  *   kernel 2, width 6 — found by this project's tests), and explicit pads are computed correctly.
  * - `Conv2D` whose kernel equals its stride and tiles the input (the gradient of the U-Net's 2×2 stride-2
  *   transposed conv) is one matrix product (conv2d-patches.ts); so are both gradients of such convs.
+ * - `MaxPoolGrad`: the stock one drops the gradient of every window whose maximum is ≤ 0 (maxpool-grad.ts).
  * - `BatchMatMul` wraps the stock kernel, materialising transposes: its transpose flags are ~10× slower.
  * Kernels, not gradient overrides, because the registry is per backend: tf.conv2d, tf.conv3d, fused convs
  * and tf.layers keep TF.js's own gradient functions, which call these kernels on wasm, while cpu and
@@ -22,6 +23,7 @@ import { conv2dFilterGradient, conv2dInputGradient } from '../../kernels/conv2d-
 import { isPatchConv, patchConv2d } from '../../kernels/conv2d-patches'
 import { conv3dBySlabs, conv3dFilterGradient, conv3dInputGradient } from '../../kernels/conv3d-slabs'
 import { matMulWithoutTransposeFlags } from '../../kernels/matmul-transposes'
+import { maxPool2dGradient } from '../../kernels/maxpool-grad'
 
 const WASM = 'wasm'
 
@@ -82,6 +84,34 @@ export const projectWasmKernels: readonly KernelConfig[] = [
     const s = tupleOf(k, 'strides', attrs.strides, 3)
     const shape = shapeAttr(k, attrs, 'filterShape', 5) as [number, number, number, number, number]
     return conv3dFilterGradient(tensorArg(k, inputs, 'x'), tensorArg(k, inputs, 'dy'), shape, [s[0]!, s[1]!, s[2]!], checkPadding(k, attrs.pad))
+  }),
+  opKernel('MaxPoolGrad', (inputs, attrs) => {
+    const k = 'MaxPoolGrad'
+    const x = tensorArg<tf.Tensor4D>(k, inputs, 'input')
+    const dy = tensorArg<tf.Tensor4D>(k, inputs, 'dy')
+    const info = tf.backend_util.computePool2DInfo(
+      x.shape,
+      attrs.filterSize as number | [number, number],
+      attrs.strides as number | [number, number],
+      1,
+      attrs.pad as 'valid' | 'same' | number,
+      attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    )
+    const dx = maxPool2dGradient(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, {
+      batch: info.batchSize,
+      inHeight: info.inHeight,
+      inWidth: info.inWidth,
+      channels: info.inChannels,
+      outHeight: info.outHeight,
+      outWidth: info.outWidth,
+      strideHeight: info.strideHeight,
+      strideWidth: info.strideWidth,
+      filterHeight: info.effectiveFilterHeight,
+      filterWidth: info.effectiveFilterWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+    })
+    return tf.tensor4d(dx, x.shape)
   }),
 ]
 
