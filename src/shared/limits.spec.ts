@@ -89,11 +89,11 @@ describe('training sizes', () => {
     // The slopes trainingCopies was calibrated on (see its comment): peak RSS over batch size in 3-step runs.
     const measured: [Partial<ModelConfig>, number[], number][] = [
       [{ kind: 'unet2d', depth: 3, baseChannels: 16 }, [64, 64], 24.7e6],
-      [{ kind: 'inception-unet2d', depth: 3, baseChannels: 8 }, [64, 64], 22.9e6],
-      [{ kind: 'segresnet2d', baseChannels: 8 }, [64, 64], 19.0e6],
-      [{ kind: 'segresnet3d', baseChannels: 8 }, [32, 32, 32], 117e6],
-      [{ kind: 'unetr3d', hiddenSize: 192, layers: 4, heads: 4, mlpDim: 768, patchEdge: 8, imageSize: [32, 32, 32] }, [32, 32, 32], 355e6],
-      [{ kind: 'segformer2d', size: 'b0' }, [128, 128], 168e6],
+      [{ kind: 'inception-unet2d', depth: 3, baseChannels: 8 }, [64, 64], 30.8e6],
+      [{ kind: 'segresnet2d', baseChannels: 8 }, [64, 64], 19.1e6],
+      [{ kind: 'segresnet3d', baseChannels: 8 }, [32, 32, 32], 111e6],
+      [{ kind: 'unetr3d', hiddenSize: 192, layers: 4, heads: 4, mlpDim: 768, patchEdge: 8, imageSize: [32, 32, 32] }, [32, 32, 32], 252e6],
+      [{ kind: 'segformer2d', size: 'b0' }, [128, 128], 197e6],
     ]
     for (const [model, input, bytes] of measured) {
       const ratio = sampleBytes(unet(model), input) / bytes

@@ -263,21 +263,21 @@ export function largestActivationFloats(model: ModelConfig, input: readonly numb
  * over batch size in 3-step runs (`training-step.bench.ts --measure <case> 2 wasm --batch B`), per sample against the
  * inventory's bytes: the U-Net at 128×128, depth 3, base 16, batch 2/16/32: 608, 1937, 3519 MB, so 95–99 MB a sample
  * where 3 copies say 91 MB (at 64×64, batch 4/16: 24.7 MB a sample, 3.2 copies); Inception-UNet depth 3 base 8 at
- * 64×64, batch 4/16: 366, 641 MB, 22.9 MB a sample, 4.6 copies; SegResNet 2D init 8 at 64×64, batch 4/16: 357,
- * 585 MB, 19.0 MB, 2.3 copies; SegResNet 3D init 8 at 32³, batch 1/4: 436, 786 MB, 117 MB, 2.7 copies; UNETR hidden
- * 192, 4 layers, 4 heads, MLP 768, ViT patch 8, feature size 16 at 32³, batch 1/2: 695, 1051 MB, 355 MB, 2.7 copies;
- * SegFormer B0 at 128×128, batch 2/8: 765, 1770 MB, 168 MB, 4.0 copies. Each kind's copies are its ratio rounded up
- * to a half (the U-Nets' stay at the 3 they were first measured with).
+ * 64×64, batch 4/16: 388, 758 MB, 30.8 MB a sample, 6.2 copies; SegResNet 2D init 8 at 64×64, batch 4/16: 362,
+ * 591 MB, 19.1 MB, 2.4 copies; SegResNet 3D init 8 at 32³, batch 1/4: 430, 765 MB, 111 MB, 2.6 copies; UNETR hidden
+ * 192, 4 layers, 4 heads, MLP 768, ViT patch 8, feature size 16 at 32³, batch 1/4: 707, 1464 MB, 252 MB, 1.9 copies;
+ * SegFormer B0 at 128×128, batch 2/8: 791, 1974 MB, 197 MB, 4.7 copies (December 2026, after the models' wasm speed
+ * work). Each kind's copies are its ratio rounded up to a half (the U-Nets' stay at the 3 they were first measured with).
  */
 export const trainingCopies: Record<ModelKind, number> = {
   unet2d: 3,
   'attention-unet2d': 3,
   unet3d: 3,
-  'inception-unet2d': 5,
+  'inception-unet2d': 6.5,
   segresnet2d: 2.5,
   segresnet3d: 3,
-  unetr3d: 3,
-  segformer2d: 4,
+  unetr3d: 2,
+  segformer2d: 5,
 }
 
 /** Floats a training run keeps per parameter: the weight, its gradient and Adam's two moments. */
