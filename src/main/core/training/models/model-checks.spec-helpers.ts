@@ -1,8 +1,10 @@
 /**
- * Checks the transformer models' specs share (unetr.spec.ts, segformer.spec.ts): the directional finite-difference
- * check of whole-net weight gradients, each weight's gradient magnitude, and the sum of a net's trainable sizes.
+ * Checks the model specs share: the directional finite-difference check of whole-net weight gradients (the transformer
+ * models' specs, unetr.spec.ts and segformer.spec.ts), each weight's gradient magnitude, the sum of a net's trainable
+ * sizes and its weights' values.
  */
 import * as tf from '@tensorflow/tfjs'
+import { expect } from 'vitest'
 import { createRng, type Rng } from '../../random/rng'
 import { numericGradients, randomArg, relativeError, type Arg } from '../kernels/finite-difference'
 import type { SegmentationNet } from '../types'
@@ -66,6 +68,38 @@ export function directionalCheck(net: SegmentationNet, name: string, x: tf.Tenso
     return best
   } finally {
     tf.tidy(() => v.assign(tf.tensor(original, v.shape)))
+  }
+}
+
+/**
+ * Every weight has a nonzero gradient of L = Σ (net(x) − target)² for a random input of `shape`. (Not "above 1e-4 of
+ * the largest": in the transformers the gradients span more than that at init — the queries' and the skip
+ * projections' are 1e-5 of the output layers'.)
+ */
+export function expectEveryGradientNonzero(net: SegmentationNet, shape: number[]): void {
+  const x = tf.tensor(randomArg(createRng(5), shape).data, shape)
+  const target = tf.tensor(randomArg(createRng(9), [...shape.slice(0, -1), net.numClasses]).data, [...shape.slice(0, -1), net.numClasses])
+  const magnitudes = gradientMagnitudes(net, x, target)
+  tf.dispose([x, target])
+  expect(magnitudes.size).toBe(net.weights.size)
+  for (const [name, m] of magnitudes) expect(m, name).toBeGreaterThan(0)
+}
+
+/** Every named weight passes {@link directionalCheck} (two directions) within `tolerance`. */
+export function expectDirectionalChecks(net: SegmentationNet, names: readonly string[], x: tf.Tensor, outputWeights: Arg, options: { steps: readonly number[]; tolerance: number }): void {
+  for (const name of names) {
+    const check = directionalCheck(net, name, x, outputWeights, { steps: options.steps, directions: 2, seed: 8 })
+    expect(check.error, `${name}: analytic ${check.analytic} numeric ${check.numeric} at h ${check.h}`).toBeLessThan(options.tolerance)
+  }
+}
+
+/** Runs `run` with `backend` active, then makes wasm active again. */
+export async function onBackend<T>(backend: 'wasm' | 'cpu', run: () => T): Promise<T> {
+  expect(await tf.setBackend(backend)).toBe(true)
+  try {
+    return run()
+  } finally {
+    await tf.setBackend('wasm')
   }
 }
 

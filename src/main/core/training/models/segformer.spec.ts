@@ -8,13 +8,14 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { resolveModelConfig } from '../../../../shared/models'
 import { mitEncoderParameterCount, mitSizes, segformerDecoderParameterCount, segformerParameterCount, type MitSize } from '../../../../shared/param-counts/segformer'
-import { ModelConfigSchema, type ModelConfig } from '../../../../shared/training'
+import { ModelConfigSchema } from '../../../../shared/training'
 import { createRng } from '../../random/rng'
 import { configureWasm } from '../backends/wasm/setup'
 import { analyticGradients, numericGradients, randomArg, relativeError, wasmGradientErrors } from '../kernels/finite-difference'
 import { torchMissing, twinParity, twinParityOfNet } from '../weights/twin-parity.spec-helpers'
 import { buildModel, type ConfiguredNet } from './build-model'
-import { directionalCheck, gradientMagnitudes, trainableCount, weightValues } from './model-checks.spec-helpers'
+import { expectDirectionalChecks, expectEveryGradientNonzero, onBackend, trainableCount, weightValues } from './model-checks.spec-helpers'
+import { expectLogitsOfInputSize, expectNoLeaks, expectStateMovesOnlyInTraining, expectTwinParity, randomInput } from './net-checks.spec-helpers'
 import { buildSegformer, depthwiseConv3x3 } from './segformer'
 
 const torchSkip = torchMissing()
@@ -26,11 +27,6 @@ const segformer = resolveModelConfig(ModelConfigSchema.parse({ kind: 'segformer2
 
 function tiny(seed = 1, inChannels = 1, numClasses = 3): ConfiguredNet {
   return buildSegformer(segformer, { inChannels, numClasses, rng: createRng(seed), size: tinySize })
-}
-
-function randomInput(shape: number[], seed = 5): tf.Tensor {
-  const a = randomArg(createRng(seed), shape)
-  return tf.tensor(a.data, a.shape)
 }
 
 describe('segformer2d', () => {
@@ -48,12 +44,7 @@ describe('segformer2d', () => {
     ] as [ConfiguredNet, number[]][]) {
       expect(net.dims).toBe(2)
       expect(net.sizeMultiple).toBe(32)
-      for (const training of [true, false]) {
-        const y = tf.tidy(() => net.apply(randomInput(shape), training))
-        expect(y.shape).toEqual([...shape.slice(0, -1), net.numClasses])
-        expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true)
-        y.dispose()
-      }
+      expectLogitsOfInputSize(net, shape)
       net.dispose()
     }
   })
@@ -158,14 +149,7 @@ describe('segformer2d', () => {
   it("updates the decoder's batch-norm statistics only in training and uses them in inference", () => {
     const net = tiny(5)
     const x = randomInput([2, 32, 32, 1])
-    const state = (): number[][] => [...net.state.values()].map((s) => Array.from(s.dataSync()))
-    const initial = state()
-    const infer = (): Float32Array => tf.tidy(() => net.apply(x, false).dataSync() as Float32Array)
-    const before = infer()
-    expect(state()).toEqual(initial)
-    tf.tidy(() => net.apply(x, true))
-    expect(state()).not.toEqual(initial)
-    expect(relativeError(infer(), before)).toBeGreaterThan(1e-4)
+    expectStateMovesOnlyInTraining(net, x)
     x.dispose()
     net.dispose()
   })
@@ -189,26 +173,20 @@ describe('segformer2d', () => {
 
   it('gives every weight a nonzero gradient', () => {
     const net = tiny(3)
-    const [x, target] = [randomInput([2, 64, 32, 1]), randomInput([2, 64, 32, 3], 9)]
-    const magnitudes = gradientMagnitudes(net, x, target)
-    tf.dispose([x, target])
-    expect(magnitudes.size).toBe(net.weights.size)
-    for (const [k, m] of magnitudes) expect(m, k).toBeGreaterThan(0)
+    expectEveryGradientNonzero(net, [2, 64, 32, 1])
     net.dispose()
   })
 
   for (const backend of ['wasm', 'cpu'] as const) {
-    it(`has whole-net gradients that match finite differences on ${backend} (attention q/kv, reduction, depth-wise conv, layer norm, patch embedding, decoder)`, async () => {
-      expect(await tf.setBackend(backend)).toBe(true)
-      try {
+    it(`has whole-net gradients that match finite differences on ${backend} (attention q/kv, reduction, depth-wise conv, layer norm, patch embedding, decoder)`, () =>
+      onBackend(backend, () => {
         // Smooth but for the decoder's ReLU; float32 rounding bounds the agreement (worst 7.7e-3 here). At the init
         // (q and kv ~ N(0, 0.02²)) attention is nearly uniform and the queries' gradient is ~1e-4 of the loss, lost in
         // rounding: the check runs where attention is peaked, its q and kv weights scaled up 25-fold.
         const net = tiny(4)
         for (const [name, v] of net.weights) if (/attn\.(q|kv)\.weight$/.test(name)) tf.tidy(() => v.assign(tf.mul(v, 25)))
         const x = randomInput([1, 64, 32, 1])
-        const w = randomArg(createRng(6), [1, 64, 32, 3])
-        for (const name of [
+        const names = [
           'backbone.block1.0.attn.q.weight',
           'backbone.block2.1.attn.kv.weight',
           'backbone.block1.0.attn.sr.weight',
@@ -217,29 +195,14 @@ describe('segformer2d', () => {
           'backbone.patch_embed1.proj.weight',
           'decode_head.linear_c4.proj.weight',
           'decode_head.linear_fuse.conv.weight',
-        ]) {
-          const check = directionalCheck(net, name, x, w, { steps: [1e-3, 3e-3, 3e-2], directions: 2, seed: 8 })
-          expect(check.error, `${name}: analytic ${check.analytic} numeric ${check.numeric}`).toBeLessThan(2e-2)
-        }
+        ]
+        expectDirectionalChecks(net, names, x, randomArg(createRng(6), [1, 64, 32, 3]), { steps: [1e-3, 3e-3, 3e-2], tolerance: 2e-2 })
         x.dispose()
         net.dispose()
-      } finally {
-        await tf.setBackend('wasm')
-      }
-    })
+      }))
   }
 
-  it('leaves no tensors behind and frees its variables', () => {
-    const before = tf.memory().numTensors
-    const net = tiny()
-    tf.tidy(() => {
-      const x = tf.ones([1, 32, 32, 1])
-      tf.variableGrads(() => tf.sum(net.apply(x, true)) as tf.Scalar, [...net.weights.values()])
-      net.apply(x, false)
-    })
-    net.dispose()
-    expect(tf.memory().numTensors).toBe(before)
-  })
+  it('leaves no tensors behind and frees its variables', () => expectNoLeaks(() => tiny(), [1, 32, 32, 1]))
 
   it("counts its parameters in closed form, and MiT-B0…B3's encoders as the paper gives them (3.4, 13.1, 24.2, 44.0 M)", () => {
     for (const [inChannels, numClasses] of [
@@ -273,25 +236,14 @@ describe.skipIf(Boolean(torchSkip))(`segformer2d against its PyTorch twin${torch
         const net = tiny(1, inChannels, 3)
         const outcome = twinParityOfNet(net, { ...segformer, mit: tinySize }, { module: 'segformer', inChannels, numClasses: 3, inputShape, seed: 5 })
         net.dispose()
-        if ('skipped' in outcome) throw new Error(outcome.skipped)
-        expect(outcome.eval.relDiff).toBeLessThan(1e-4)
-        expect(outcome.train.relDiff).toBeLessThan(1e-4)
-        expect(outcome.stateRelDiff).toBeLessThan(1e-4)
-        expect(outcome.ourParams).toBe(outcome.twinParams)
-        expect(outcome.report.missing).toEqual([])
-        expect(outcome.report.mismatched).toEqual([])
-        expect(outcome.report.skipped).toEqual(['decode_head.linear_fuse.bn.num_batches_tracked'])
+        expectTwinParity(outcome, (key) => key === 'decode_head.linear_fuse.bn.num_batches_tracked')
       }
       await tf.setBackend('wasm')
     })
   }
 
   it('gives the twin’s logits for B0 (through buildModel) on wasm', () => {
-    const outcome = twinParity(ModelConfigSchema.parse({ kind: 'segformer2d', size: 'b0' }) as ModelConfig, { module: 'segformer', inChannels: 1, numClasses: 2, inputShape: [2, 32, 32], seed: 6 })
-    if ('skipped' in outcome) throw new Error(outcome.skipped)
-    expect(outcome.eval.relDiff).toBeLessThan(1e-4)
-    expect(outcome.train.relDiff).toBeLessThan(1e-4)
-    expect(outcome.ourParams).toBe(outcome.twinParams)
-    expect(outcome.report.missing).toEqual([])
+    const outcome = twinParity(ModelConfigSchema.parse({ kind: 'segformer2d', size: 'b0' }), { module: 'segformer', inChannels: 1, numClasses: 2, inputShape: [2, 32, 32], seed: 6 })
+    expectTwinParity(outcome, (key) => key.endsWith('.num_batches_tracked'))
   })
 })

@@ -30,9 +30,9 @@ import { resolveModelConfig } from '../../../../shared/models'
 import { MIT_MLP_RATIO, mitPatchKernel, mitSizes, segformerEncoderChannels, type MitSize } from '../../../../shared/param-counts/segformer'
 import type { ModelConfig } from '../../../../shared/training'
 import type { Rng } from '../../random/rng'
-import { NetParams } from './params'
+import type { NetParams } from './params'
 import { resizeBilinear } from './resize'
-import { checkChannels, checkNetInput, torchNorm } from './torch-named'
+import { buildNet, checkChannels, checkNetInput, torchNorm } from './torch-named'
 import { efficientSelfAttention, gelu, layerNorm, linear, TORCH_LAYER_NORM_EPSILON } from './transformer'
 import type { ConfiguredNet } from './unet'
 
@@ -197,8 +197,7 @@ export function buildSegformer(config: ModelConfig, options: SegformerOptions): 
   checkChannels(inChannels, numClasses)
   const size = options.size ?? mitSizes[resolveModelConfig(config).size as keyof typeof mitSizes]
   const encoderChannels = segformerEncoderChannels(inChannels)
-  const params = new NetParams(options.rng)
-  try {
+  return buildNet(options.rng, (params) => {
     const encoder = mixTransformer(params, 'backbone', size, encoderChannels)
     const decoder = allMlpDecoder(params, 'decode_head', size, numClasses)
     const apply = (x: tf.Tensor, training: boolean): tf.Tensor => {
@@ -209,21 +208,6 @@ export function buildSegformer(config: ModelConfig, options: SegformerOptions): 
         return resizeBilinear(logits, [x.shape[1] as number, x.shape[2] as number])
       })
     }
-    return {
-      kind: 'segformer2d',
-      dims: 2,
-      inChannels,
-      numClasses,
-      sizeMultiple: SIZE_MULTIPLE,
-      config: { ...config },
-      weights: params.weights,
-      state: params.state,
-      layouts: params.layouts,
-      apply,
-      dispose: () => params.dispose(),
-    }
-  } catch (e) {
-    params.dispose()
-    throw e
-  }
+    return { kind: 'segformer2d', dims: 2, inChannels, numClasses, sizeMultiple: SIZE_MULTIPLE, config: { ...config }, apply }
+  })
 }

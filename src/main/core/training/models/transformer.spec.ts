@@ -124,7 +124,7 @@ describe('transformer pieces', () => {
   it('has layer-norm, GELU and attention gradients that match finite differences on wasm and the cpu backend', async () => {
     const rng = createRng(8)
     const cases: [string, (...ts: tf.Tensor[]) => tf.Tensor, ReturnType<typeof randomArg>[], number[]][] = [
-      ['layer norm', (x, g, b) => layerNormalise(x as tf.Tensor, g as tf.Tensor, b as tf.Tensor, 1e-5), [randomArg(rng, [3, 5]), randomArg(rng, [5]), randomArg(rng, [5])], [3, 5]],
+      ['layer norm', (x, g, b) => layerNormalise(x as tf.Tensor, g as tf.Tensor, b as tf.Tensor, 1e-5), [randomArg(rng, [2, 3, 5]), randomArg(rng, [5]), randomArg(rng, [5])], [2, 3, 5]],
       ['gelu', (x) => gelu(x as tf.Tensor), [randomArg(rng, [4, 6])], [4, 6]],
       ['attention', (q, k, v) => multiHeadAttention(q as tf.Tensor, k as tf.Tensor, v as tf.Tensor, 2), [randomArg(rng, [2, 3, 4]), randomArg(rng, [2, 5, 4]), randomArg(rng, [2, 5, 4])], [2, 3, 4]],
     ]

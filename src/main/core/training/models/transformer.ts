@@ -46,16 +46,53 @@ export function layerNorm(params: NetParams, name: string, features: number, eps
   return (x) => layerNormalise(x, gamma, beta, epsilon)
 }
 
-/** The layer-norm arithmetic of {@link layerNorm} with given γ and β. */
+/**
+ * The layer-norm arithmetic of {@link layerNorm} with given γ and β [C] over the last axis of x [..., C], as one op
+ * with a hand-written gradient (it keeps x̂ and r for the backward pass instead of every intermediate, and takes
+ * fewer passes). With x̂ = (x − μ)·r, r = 1/√(σ² + ε), g = dy·γ and means ⟨·⟩ over the last axis:
+ *   dx = r·(g − ⟨g⟩ − x̂·⟨g·x̂⟩),   dγ = Σ dy·x̂,   dβ = Σ dy   (sums over every axis but the last)
+ */
 export function layerNormalise(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
-  const centred = tf.sub(x, tf.mean(x, -1, true))
-  const variance = tf.mean(tf.square(centred), -1, true)
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, epsilon))), gamma), beta)
+  const c = x.shape[x.rank - 1] as number
+  const op = tf.customGrad((...inputs) => {
+    const [input, g, b, save] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]
+    const centred = tf.sub(input, tf.mean(input, -1, true))
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), epsilon))
+    const normalised = tf.mul(centred, rstd)
+    save([normalised, rstd, g])
+    return {
+      value: tf.add(tf.mul(normalised, g), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xHat, r, gam] = saved as [tf.Tensor, tf.Tensor, tf.Tensor]
+        const scaled = tf.mul(dy, gam)
+        const dx = tf.mul(tf.sub(tf.sub(scaled, tf.mean(scaled, -1, true)), tf.mul(xHat, tf.mean(tf.mul(scaled, xHat), -1, true))), r)
+        const rows = (t: tf.Tensor): tf.Tensor2D => tf.reshape(t, [t.size / c, c])
+        return [dx, tf.sum(rows(tf.mul(dy, xHat)), 0), tf.sum(rows(dy), 0)]
+      },
+    }
+  })
+  return op(x, gamma, beta)
 }
 
-/** GELU as torch's default (exact, not the tanh approximation): x·Φ(x) = x·(1 + erf(x/√2))/2. */
+/**
+ * GELU as torch's default (exact, not the tanh approximation): x·Φ(x) = x·(1 + erf(x/√2))/2, with a hand-written
+ * gradient Φ(x) + x·φ(x) that keeps only x for the backward pass.
+ */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1))
+  const op = tf.customGrad((...inputs) => {
+    const [input, save] = inputs as [tf.Tensor, tf.GradSaveFunc]
+    save([input])
+    return {
+      value: tf.mul(tf.mul(input, 0.5), tf.add(tf.erf(tf.mul(input, Math.SQRT1_2)), 1)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs] = saved as [tf.Tensor]
+        const cdf = tf.mul(tf.add(tf.erf(tf.mul(xs, Math.SQRT1_2)), 1), 0.5)
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI))
+        return tf.mul(dy, tf.add(cdf, tf.mul(xs, pdf)))
+      },
+    }
+  })
+  return op(x)
 }
 
 /**

@@ -13,7 +13,8 @@ import { configureWasm } from '../backends/wasm/setup'
 import { randomArg } from '../kernels/finite-difference'
 import { torchMissing, twinParity } from '../weights/twin-parity.spec-helpers'
 import { buildModel, type ConfiguredNet } from './build-model'
-import { directionalCheck, gradientMagnitudes, trainableCount, weightValues } from './model-checks.spec-helpers'
+import { expectDirectionalChecks, expectEveryGradientNonzero, onBackend, trainableCount, weightValues } from './model-checks.spec-helpers'
+import { expectLogitsOfInputSize, expectNoLeaks, expectTwinParity, randomInput } from './net-checks.spec-helpers'
 
 const torchSkip = torchMissing()
 if (torchSkip) console.warn(`unetr.spec: twin parity skipped: ${torchSkip}`)
@@ -25,11 +26,6 @@ const config = (input: Partial<ModelConfig>): ModelConfig => ModelConfigSchema.p
 
 function build(input: Partial<ModelConfig>, seed = 1, inChannels = 1, numClasses = 2): ConfiguredNet {
   return buildModel(config(input), { inChannels, numClasses, rng: createRng(seed) })
-}
-
-function randomInput(shape: number[], seed = 5): tf.Tensor {
-  const a = randomArg(createRng(seed), shape)
-  return tf.tensor(a.data, a.shape)
 }
 
 describe('unetr3d', () => {
@@ -49,12 +45,7 @@ describe('unetr3d', () => {
       const net = build(c, 1, 2, 3)
       expect(net.dims).toBe(3)
       expect(net.sizeMultiple).toBe(c.patchEdge)
-      for (const training of [true, false]) {
-        const y = tf.tidy(() => net.apply(randomInput(shape), training))
-        expect(y.shape).toEqual([...shape.slice(0, -1), 3])
-        expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true)
-        y.dispose()
-      }
+      expectLogitsOfInputSize(net, shape)
       net.dispose()
     }
   })
@@ -144,18 +135,13 @@ describe('unetr3d', () => {
 
   it('gives every weight a nonzero gradient', () => {
     const net = build(tiny, 3)
-    const [x, target] = [randomInput([2, 8, 8, 8, 1]), randomInput([2, 8, 8, 8, 2], 9)]
-    const magnitudes = gradientMagnitudes(net, x, target)
-    tf.dispose([x, target])
-    expect(magnitudes.size).toBe(net.weights.size)
-    for (const [k, m] of magnitudes) expect(m, k).toBeGreaterThan(0)
+    expectEveryGradientNonzero(net, [2, 8, 8, 8, 1])
     net.dispose()
   })
 
   for (const backend of ['wasm', 'cpu'] as const) {
-    it(`has whole-net gradients that match finite differences on ${backend} (attention, MLP, layer norm, position and patch embeddings, decoder)`, async () => {
-      expect(await tf.setBackend(backend)).toBe(true)
-      try {
+    it(`has whole-net gradients that match finite differences on ${backend} (attention, MLP, layer norm, position and patch embeddings, decoder)`, () =>
+      onBackend(backend, () => {
         // Float32 rounding (≈ ε·Σ|w·y|/h) and the LeakyReLU kinks right after instance norms (which centre the
         // pre-activations on the kink; at 8³ the coarse stages normalise 2³-voxel maps) bound how well a difference
         // quotient can agree: the worst of these weights agrees to 1.9e-2 at its best step (most to 1e-3 … 8e-3). A
@@ -163,8 +149,7 @@ describe('unetr3d', () => {
         // in transformer.spec.ts.
         const net = build(tiny, 4)
         const x = randomInput([1, 8, 8, 8, 1])
-        const w = randomArg(createRng(6), [1, 8, 8, 8, 2])
-        for (const name of [
+        const names = [
           'vit.blocks.1.attn.qkv.weight',
           'vit.blocks.2.attn.out_proj.weight',
           'vit.blocks.0.mlp.linear1.weight',
@@ -173,29 +158,14 @@ describe('unetr3d', () => {
           'vit.patch_embedding.patch_embeddings.weight',
           'encoder3.blocks.0.1.conv1.conv.weight',
           'decoder2.transp_conv.conv.weight',
-        ]) {
-          const check = directionalCheck(net, name, x, w, { steps: [3e-4, 1e-3, 3e-3], directions: 2, seed: 8 })
-          expect(check.error, `${name}: analytic ${check.analytic} numeric ${check.numeric}`).toBeLessThan(3e-2)
-        }
+        ]
+        expectDirectionalChecks(net, names, x, randomArg(createRng(6), [1, 8, 8, 8, 2]), { steps: [3e-4, 1e-3, 3e-3], tolerance: 3e-2 })
         x.dispose()
         net.dispose()
-      } finally {
-        await tf.setBackend('wasm')
-      }
-    })
+      }))
   }
 
-  it('leaves no tensors behind and frees its variables', () => {
-    const before = tf.memory().numTensors
-    const net = build(tiny)
-    tf.tidy(() => {
-      const x = tf.ones([1, 8, 8, 8, 1])
-      tf.variableGrads(() => tf.sum(net.apply(x, true)) as tf.Scalar, [...net.weights.values()])
-      net.apply(x, false)
-    })
-    net.dispose()
-    expect(tf.memory().numTensors).toBe(before)
-  })
+  it('leaves no tensors behind and frees its variables', () => expectNoLeaks(() => build(tiny), [1, 8, 8, 8, 1]))
 
   it('counts its parameters in closed form, and MONAI UNETR with its defaults has 92,784,046', () => {
     const cases: [Partial<ModelConfig>, number, number][] = [
@@ -227,14 +197,7 @@ describe.skipIf(Boolean(torchSkip))(`unetr3d against its PyTorch twin${torchSkip
       ]
       for (const [c, inChannels, numClasses, inputShape] of cases) {
         const outcome = twinParity(config(c), { module: 'unetr', inChannels, numClasses, inputShape, seed: 3 })
-        if ('skipped' in outcome) throw new Error(outcome.skipped)
-        expect(outcome.eval.relDiff, JSON.stringify(c)).toBeLessThan(1e-4)
-        expect(outcome.train.relDiff, JSON.stringify(c)).toBeLessThan(1e-4)
-        expect(outcome.ourParams).toBe(outcome.twinParams)
-        expect(outcome.report.missing).toEqual([])
-        expect(outcome.report.skipped).toEqual([])
-        expect(outcome.report.mismatched).toEqual([])
-        expect(outcome.report.prefix).toEqual({ file: '', ours: '' })
+        expectTwinParity(outcome)
       }
       await tf.setBackend('wasm')
     })

@@ -45,7 +45,8 @@ import { registerConv3dTransposeGradient } from './conv3d-transpose-grad'
 import { convFanIn, transposedConvFanIn } from './init'
 import { filterInputs } from './layers'
 import { groupNorm } from './group-norm'
-import { NetParams } from './params'
+import type { NetParams } from './params'
+import { buildNet, checkChannels } from './torch-named'
 import { layerNorm, vitMlp, vitSelfAttention } from './transformer'
 import type { ConfiguredNet } from './unet'
 
@@ -189,16 +190,14 @@ function upBlock(params: NetParams, name: string, inC: number, outC: number, f: 
 export function buildUnetr(config: ModelConfig, options: { readonly inChannels: number; readonly numClasses: number; readonly rng: Rng }): ConfiguredNet {
   const { inChannels, numClasses } = options
   if (config.kind !== 'unetr3d') throw new Error(`buildUnetr builds unetr3d, not ${config.kind}`)
-  if (!Number.isInteger(inChannels) || inChannels < 1) throw new Error(`inChannels must be a positive integer, got ${inChannels}`)
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`numClasses must be a positive integer, got ${numClasses}`)
+  checkChannels(inChannels, numClasses)
   const s = unetrShape(config)
   const p = s.patchEdge
   const grid = s.imageSize.map((v) => v / p) as unknown as Grid
   const tokens = grid[0] * grid[1] * grid[2]
   const F = s.features
   const factor = (stage: number): 1 | 2 => unetrStageFactor(p, stage)
-  const params = new NetParams(options.rng)
-  try {
+  return buildNet(options.rng, (params) => {
     const positions = params.normal('vit.patch_embedding.position_embeddings', [1, tokens, s.hidden], 0.02, 'same', true)
     const patchShape = [p, p, p, inChannels, s.hidden]
     const patchFanIn = convFanIn(patchShape)
@@ -242,24 +241,9 @@ export function buildUnetr(config: ModelConfig, options: { readonly inChannels: 
         return tf.add(pointwise(out, outW, F, numClasses), outB)
       })
     }
-    return {
-      kind: 'unetr3d',
-      dims: 3,
-      inChannels,
-      numClasses,
-      sizeMultiple: p,
-      config: { ...config },
-      weights: params.weights,
-      state: params.state,
-      layouts: params.layouts,
-      // No batch statistics anywhere (instance and layer norms, dropout 0): training and inference agree.
-      apply: (x) => apply(x),
-      dispose: () => params.dispose(),
-    }
-  } catch (e) {
-    params.dispose()
-    throw e
-  }
+    // No batch statistics anywhere (instance and layer norms, dropout 0): training and inference agree.
+    return { kind: 'unetr3d', dims: 3, inChannels, numClasses, sizeMultiple: p, config: { ...config }, apply: (x) => apply(x) }
+  })
 }
 
 /** Throws unless x is [N, D, H, W, inChannels] with (D, H, W) = imageSize. */
