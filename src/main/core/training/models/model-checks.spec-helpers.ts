@@ -93,6 +93,54 @@ export function expectDirectionalChecks(net: SegmentationNet, names: readonly st
   }
 }
 
+/**
+ * Adam (lr `lr`) on one batch of `shape` [N, …, 1] whose label is a ball around each sample's centre (a shifted one
+ * for the second sample) and whose image is that label plus noise: the cross-entropy after `steps` steps is below
+ * `fraction` of the first step's. Returns the losses.
+ */
+export function expectOverfitsOneBatch(net: SegmentationNet, shape: number[], options: { steps: number; lr: number; fraction: number }): number[] {
+  const rng = createRng(10)
+  const spatial = shape.slice(1, -1)
+  const voxels = spatial.reduce((a, b) => a * b, 1)
+  const n = shape[0] as number
+  const image = new Float32Array(n * voxels)
+  const labels = new Int32Array(n * voxels)
+  const radius = Math.min(...spatial) / 3
+  for (let s = 0; s < n; s++) {
+    for (let i = 0; i < voxels; i++) {
+      let rest = i
+      let d2 = 0
+      for (let a = spatial.length - 1; a >= 0; a--) {
+        const size = spatial[a] as number
+        const centre = size / 2 + (s % 2 === 1 && a === 0 ? size / 6 : 0)
+        d2 += ((rest % size) + 0.5 - centre) ** 2
+        rest = Math.floor(rest / size)
+      }
+      const label = d2 < radius * radius ? 1 : 0
+      labels[s * voxels + i] = label
+      image[s * voxels + i] = label + 0.5 * (rng.next() - 0.5)
+    }
+  }
+  const x = tf.tensor(image, shape)
+  const y = tf.oneHot(tf.tensor(labels, shape.slice(0, -1), 'int32'), 2)
+  const optimizer = tf.train.adam(options.lr)
+  const vars = [...net.weights.values()]
+  const losses: number[] = []
+  for (let step = 0; step < options.steps; step++) {
+    losses.push(
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.apply(x, true)) as tf.Scalar, vars)
+        optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))
+        return value.dataSync()[0] as number
+      }),
+    )
+  }
+  optimizer.dispose()
+  tf.dispose([x, y])
+  expect(losses[losses.length - 1], `losses ${losses.map((l) => l.toFixed(3)).join(' ')}`).toBeLessThan((losses[0] as number) * options.fraction)
+  return losses
+}
+
 /** Runs `run` with `backend` active, then makes wasm active again. */
 export async function onBackend<T>(backend: 'wasm' | 'cpu', run: () => T): Promise<T> {
   expect(await tf.setBackend(backend)).toBe(true)
