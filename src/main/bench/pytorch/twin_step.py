@@ -7,7 +7,7 @@ Usage: /usr/bin/python3 twin_step.py <module> <config.json> --in C --classes K -
                                      --warmup W --steps S
   <module>       a twin under twins/ by name (segresnet, unetr, segformer, …) or a path to a .py file with
                  build(cfg, in_channels, num_classes) -> torch.nn.Module (cfg: our resolved ModelConfig, camelCase keys)
-Prints one JSON line: {"module", "threads", "times_s", "median_s", "peak_rss_mb", "parameters"}.
+Prints one JSON line: {"module", "threads", "times_s", "median_s", "cpu_median_s", "peak_rss_mb", "parameters"}.
 """
 import argparse
 import json

@@ -9,7 +9,7 @@ which equals this conv of the concatenation; PyTorch's natural form is the conca
 averaged over all voxels (the product's weighted CE with every weight 1), Adam lr 1e-3.
 
 Usage: /usr/bin/python3 unet_step.py --dims 2|3 --size S --batch N --classes K --threads T --warmup W --steps S
-Prints one JSON line: {"dims", "threads", "times_s", "median_s", "peak_rss_mb"}.
+Prints one JSON line: {"dims", "threads", "device", "times_s", "median_s", "cpu_median_s", "peak_rss_mb"}.
 """
 import argparse
 import json
