@@ -79,3 +79,29 @@ export function rank4BinaryKernel(stock: KernelConfig): KernelConfig {
     },
   }
 }
+
+/**
+ * A wrapper of the stock Select (tf.where) kernel, which refuses rank ≥ 5 ("Where for rank 5 is not yet
+ * supported": a leaky ReLU's gradient in a 3D net meets it): when condition and both branches have one shape,
+ * the op is element-wise, so it runs on flat views and the result takes the shape back.
+ */
+export function flatSelectKernel(stock: KernelConfig): KernelConfig {
+  return {
+    ...stock,
+    kernelFunc: (args) => {
+      const { condition, t, e } = args.inputs
+      if (!condition || !t || !e || t.shape.length < 5) return stock.kernelFunc(args)
+      const same = (x: TensorInfo): boolean => x.shape.length === t.shape.length && x.shape.every((d, i) => d === t.shape[i])
+      const reshape = tf.getKernel('Reshape', stock.backendName)
+      if (!same(condition) || !same(e) || !reshape) return stock.kernelFunc(args)
+      const size = t.shape.reduce((a, b) => a * b, 1)
+      const view = (x: TensorInfo, shape: number[]): TensorInfo => reshape.kernelFunc({ inputs: { x }, attrs: { shape }, backend: args.backend }) as TensorInfo
+      const flat = [view(condition, [size]), view(t, [size]), view(e, [size])] as const
+      const out1 = stock.kernelFunc({ ...args, inputs: { condition: flat[0], t: flat[1], e: flat[2] } }) as TensorInfo
+      const out = view(out1, [...t.shape])
+      const backend = args.backend as tf.KernelBackend
+      for (const x of [...flat, out1]) backend.disposeData(x.dataId)
+      return out
+    },
+  }
+}

@@ -1,11 +1,11 @@
 /**
  * The project's kernels for TF.js's webgpu backend, registered over the stock ones once the backend
- * exists: element-wise broadcasts of rank ≥ 5 on rank-4 views (broadcast-views.ts), and tiled implicit-GEMM
+ * exists: element-wise broadcasts of rank ≥ 5 on rank-4 views and rank-5 selects on flat ones (broadcast-views.ts), and tiled implicit-GEMM
  * convolutions where the package's are naive (kernels/conv-gemm-kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs'
 import type { KernelConfig } from '@tensorflow/tfjs'
-import { binaryKernelNames, rank4BinaryKernel } from './broadcast-views'
+import { binaryKernelNames, flatSelectKernel, rank4BinaryKernel } from './broadcast-views'
 import { tiledConvKernels } from './kernels/conv-gemm-kernels'
 
 const WEBGPU = 'webgpu'
@@ -26,6 +26,7 @@ function wrap(name: string, make: (stock: KernelConfig) => KernelConfig): void {
 export function registerProjectWebgpuKernels(): void {
   if (registered) return
   for (const name of binaryKernelNames) wrap(name, rank4BinaryKernel)
+  wrap('Select', flatSelectKernel)
   for (const [name, make] of tiledConvKernels) wrap(name, make)
   registered = true
 }
