@@ -53,19 +53,6 @@ describe('selectBackend', () => {
   })
 })
 
-describe('selectBackend with a rung the job must not take', () => {
-  it('skips it in the ladder saying why, and refuses it forced before activating anything', async () => {
-    const unsupported = { webgpu: 'segformer2d: known wrong there' }
-    const choice = await selectBackend({ unsupported })
-    expect(choice.name).toBe('wasm')
-    expect(choice.reasons).toContain('webgpu: skipped, segformer2d: known wrong there')
-    const forced = await selectBackend({ force: 'webgpu', unsupported }).catch((e: unknown) => e)
-    expect(isInputError(forced) && forced.source === '--backend webgpu' && /known wrong there; train it on --backend wasm/.test(forced.problem)).toBe(true)
-    // Another forced rung is unaffected.
-    expect((await selectBackend({ force: 'cpu', unsupported })).name).toBe('cpu')
-  })
-})
-
 describe('probeBackends', () => {
   it('reports each rung without activating one: here no native package, no hardware GPU, wasm chosen', async () => {
     const before = tf.getBackend()

@@ -42,8 +42,6 @@ export interface SelectBackendOptions {
   readonly loadDawn?: () => Promise<DawnModule>
   /** Threads for wasm (0 = one per core; default 1); see configureWasm. */
   readonly threads?: number
-  /** Rungs this job must not take, with why (a model whose step there is known wrong): skipped, or refused when forced. */
-  readonly unsupported?: Partial<Record<BackendName, string>>
 }
 
 /** The choice for a rung that was taken. */
@@ -61,12 +59,6 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const reasons: string[] = []
   const { force } = options
   const wanted = (name: BackendName): boolean => {
-    const gap = options.unsupported?.[name]
-    if (gap !== undefined && force === name) throw new InputError(`--backend ${name}`, `${gap}; train it on --backend wasm`)
-    if (gap !== undefined && force === undefined) {
-      reasons.push(`${name}: skipped, ${gap}`)
-      return false
-    }
     if (force === undefined || force === name) return true
     reasons.push(`${name}: skipped, --backend ${force} was asked for`)
     return false

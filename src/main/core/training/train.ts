@@ -25,7 +25,6 @@ import { createOptimizer } from './optim/optimizers'
 import { learningRateAt } from './optim/schedules'
 import type { Batch, SegmentationNet, TrainingVolume } from './types'
 import { applyInitSource, readInitSource } from './weights/init-from'
-import { webgpuModelGap } from './backends/webgpu/model-support'
 
 export interface TrainHooks {
   /** Progress, at most a few times a second plus phase changes. */
@@ -103,8 +102,7 @@ export async function trainJob(job: TrainJob, hooks: TrainHooks = {}): Promise<T
   const base = { runId: job.runId, steps: config.steps, loss: null, lr: null, stepsPerSecond: null, etaSeconds: null, annotatedFraction: null }
   hooks.onProgress?.({ ...base, phase: 'loading', step: 0 })
   const loadStarted = performance.now()
-  const webgpuGap = webgpuModelGap(config.model.kind)
-  const backend = await selectBackend({ ...(config.backend ? { force: config.backend } : {}), threads: config.threads, ...(webgpuGap ? { unsupported: { webgpu: webgpuGap } } : {}) })
+  const backend = await selectBackend({ ...(config.backend ? { force: config.backend } : {}), threads: config.threads })
   checkActivationSize(config, backend.maxTensorBytes)
   const volumes = job.train.map((v) => loadTrainingVolume(v, numClasses))
   if (volumes.every((v) => annotatedForeground(v) === 0)) {

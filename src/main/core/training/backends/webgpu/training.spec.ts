@@ -35,6 +35,9 @@ async function onCpu<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The Euclidean norm of a gradient. */
+const norm = (a: Float32Array): number => Math.sqrt(a.reduce((sum, v) => sum + v * v, 0))
+
 describe('webgpu: one step of each model and loss equals the cpu backend', () => {
   const cases: [string, Partial<ModelConfig>, number[], 'ce' | 'dice-ce' | 'dice-focal'][] = [
     ['2D U-Net, batch norm, Dice + CE', { kind: 'unet2d', depth: 2, baseChannels: 4, normalisation: 'batch' }, [2, 16, 12], 'dice-ce'],
@@ -42,12 +45,13 @@ describe('webgpu: one step of each model and loss equals the cpu backend', () =>
     ['attention U-Net, instance norm, Dice + focal', { kind: 'attention-unet2d', depth: 2, baseChannels: 4, normalisation: 'instance' }, [2, 16, 16], 'dice-focal'],
     ['3D U-Net, batch norm, Dice + CE', { kind: 'unet3d', depth: 2, baseChannels: 4, normalisation: 'batch' }, [2, 8, 8, 8], 'dice-ce'],
     ['3D U-Net, instance norm, CE', { kind: 'unet3d', depth: 1, baseChannels: 3, normalisation: 'instance' }, [1, 4, 6, 8], 'ce'],
-    // The paper's architectures at tiny sizes: their group norms, attention, layer norms and up-sampling adjoints
-    // must compute on WebGPU what they compute on cpu. inception-unet2d and segformer2d do not yet (their first
-    // gradients off by 0.3 and 1.8 relative): model-support.ts keeps them off webgpu, saying why.
+    // The paper's architectures at tiny sizes: their group norms, attention, layer norms, depth-wise convs and
+    // up-sampling adjoints must compute on WebGPU what they compute on cpu.
+    ['Inception-UNet, batch norm, Dice + CE', { kind: 'inception-unet2d', depth: 2, baseChannels: 4, normalisation: 'batch' }, [2, 8, 12], 'dice-ce'],
     ['SegResNet 2D, CE', { kind: 'segresnet2d', baseChannels: 8, blocksDown: [1, 1], blocksUp: [1] }, [2, 8, 12], 'ce'],
     ['SegResNet 3D, Dice + CE', { kind: 'segresnet3d', baseChannels: 8, blocksDown: [1, 1], blocksUp: [1] }, [1, 4, 8, 6], 'dice-ce'],
     ['UNETR, CE', { kind: 'unetr3d', baseChannels: 4, hiddenSize: 8, layers: 4, heads: 2, mlpDim: 16, patchEdge: 4, imageSize: [8, 8, 8] }, [1, 8, 8, 8], 'ce'],
+    ['SegFormer B0, Dice + CE', { kind: 'segformer2d', size: 'b0' }, [1, 64, 64], 'dice-ce'],
   ]
   for (const [name, model, shape, loss] of cases) {
     it(name, async (ctx) => {
@@ -58,7 +62,14 @@ describe('webgpu: one step of each model and loss equals the cpu backend', () =>
       expect(webgpuFault()).toBeNull()
       expect(Math.abs(got.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-5)
       expect([...got.grads.keys()].sort()).toEqual([...ref.grads.keys()].sort())
-      for (const [weight, g] of ref.grads) expect(relativeNormError(got.grads.get(weight) as Float32Array, g), weight).toBeLessThan(1e-4)
+      // Per weight: within 1e-4 of its own gradient's norm, plus 1e-5 of the net's largest. A weight that a
+      // normalisation cancels (a bias before a norm, a 1×1 conv of one channel before one) has a true gradient
+      // of zero, where both backends return rounding noise that no relative measure can compare.
+      const largest = Math.max(...[...ref.grads.values()].map(norm))
+      for (const [weight, g] of ref.grads) {
+        const gotWeight = got.grads.get(weight) as Float32Array
+        expect(norm(gotWeight.map((v, i) => v - (g[i] as number))), weight).toBeLessThan(1e-4 * norm(g) + 1e-5 * largest)
+      }
     })
   }
 })
