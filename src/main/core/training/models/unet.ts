@@ -37,6 +37,7 @@ import type { Rng } from '../../random/rng'
 import type { SegmentationNet } from '../types'
 import { attentionGate, doubleConv, maxPool, pointwiseConv, upConv, type BuildContext, type SpatialDims } from './layers'
 import { NetParams, type TorchLayout } from './params'
+import { checkChannels, checkNetInput } from './torch-named'
 
 /** A segmentation net that also knows the config it was built from (the checkpoint records it). */
 export interface ConfiguredNet extends SegmentationNet {
@@ -60,8 +61,7 @@ interface DecoderLevel {
 /** Builds the U-Net of `config` (2D or 3D from its kind; attention gates for attention-unet2d). */
 export function buildUnet(config: ModelConfig, options: UnetOptions): ConfiguredNet {
   const { inChannels, numClasses } = options
-  if (!Number.isInteger(inChannels) || inChannels < 1) throw new Error(`inChannels must be a positive integer, got ${inChannels}`)
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`numClasses must be a positive integer, got ${numClasses}`)
+  checkChannels(inChannels, numClasses)
   const { depth, baseChannels, kind } = config
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`depth must be a positive integer, got ${depth}`)
   const dims: SpatialDims = kind === 'unet3d' ? 3 : 2
@@ -83,7 +83,7 @@ export function buildUnet(config: ModelConfig, options: UnetOptions): Configured
     const sizeMultiple = 2 ** depth
 
     const apply = (x: tf.Tensor, training: boolean): tf.Tensor => {
-      checkInput(kind, x, dims, inChannels, sizeMultiple)
+      checkNetInput(kind, x, dims, inChannels, sizeMultiple, '2^depth')
       return tf.tidy(() => {
         const skips: tf.Tensor[] = []
         let h = x
@@ -119,17 +119,5 @@ export function buildUnet(config: ModelConfig, options: UnetOptions): Configured
   } catch (e) {
     params.dispose()
     throw e
-  }
-}
-
-/** Throws a plain Error when x is not [N, (D,) H, W, inChannels] with sizes multiples of sizeMultiple. */
-function checkInput(kind: string, x: tf.Tensor, dims: SpatialDims, inChannels: number, sizeMultiple: number): void {
-  if (x.rank !== dims + 2) {
-    throw new Error(`${kind}: input must have rank ${dims + 2} ([N, ${dims === 3 ? 'D, ' : ''}H, W, C]), got shape [${x.shape.join(', ')}]`)
-  }
-  if (x.shape[x.rank - 1] !== inChannels) throw new Error(`${kind}: input has ${x.shape[x.rank - 1]} channels, the net expects ${inChannels}`)
-  const spatial = x.shape.slice(1, -1)
-  if (spatial.some((s) => s % sizeMultiple !== 0)) {
-    throw new Error(`${kind}: input size ${spatial.join('×')} is not a multiple of ${sizeMultiple} (2^depth) in every spatial axis`)
   }
 }
