@@ -112,6 +112,14 @@ describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample
     expect(await budget.locator('[data-testid="figure-sentence"]').textContent()).toMatch(/^Only one sparse cell is done, ρ = 0\.2, s = 0\.5 \(tiny2d, [\d.]+ % of the slices\): mean validation IoU \d\.\d{3} over n = 1 seed;/)
     // Fig. 1 has its dense baseline: the change against it is computed, and one seed cannot show a loss.
     expect(await results.locator('[data-figure-id="fig1-drop"] [data-testid="figure-sentence"]').textContent()).toMatch(/^Against dense training \(Wilcoxon signed-rank .*n = 1 per cell\), the one sparse cell: no difference detectable with n = 1/)
+    // The paper's three findings: one sparse cell (no line of equal budget), one method, no interpolation — none measured.
+    const findings = results.locator('[data-testid="results-findings"] p')
+    expect(await findings.evaluateAll((ps) => ps.map((p) => [p.getAttribute('data-testid'), p.getAttribute('data-verdict')]))).toEqual([
+      ['finding-volumes', 'not measured'],
+      ['finding-selection', 'not measured'],
+      ['finding-interpolation', 'not measured'],
+    ])
+    expect(await findings.first().textContent()).toMatch(/^\s*At an equal budget, annotating fewer slices per volume in more volumes trains a better model\.\s*not measured — No two done cells of equal budget/)
 
     // Each point carries its values as a tooltip (<title>) and in the readout when the pointer is on it.
     const readout = budget.locator('[data-testid="figure-hover"]')

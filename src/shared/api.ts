@@ -4,6 +4,7 @@ import { FusionSchema, InterpolationMethodSchema, InterpolationRunSchema, Interp
 import { InspectLayerSchema, InspectRunSummarySchema, LayerVoxelsSchema } from './inspect'
 import { BudgetAdviceSchema, PlanExportFormatSchema, PlanRequestSchema, PlanSchema } from './plan'
 import { RemovalReportSchema } from './removal'
+import { PaperFindingSchema } from './report-data'
 import { RunRecordSchema } from './run'
 import { SweepCountsSchema, SweepProgressSchema, SweepRecordSchema, SweepStatusSchema } from './sweep'
 import { BackendProbeSchema, TrainProgressSchema, TrainResultSchema, type TrainConfigInput } from './training'
@@ -172,7 +173,7 @@ export const apiChannels = {
   /** A sweep's report figures (optionally on a subset of models and selection methods), with the SVG charts. */
   'reports:figures': {
     input: z.strictObject({ sweepId: z.number().int().positive(), models: z.array(z.string()).optional(), methods: z.array(z.string()).optional() }),
-    output: z.object({ sweepId: z.number().int(), dataset: z.string(), about: z.array(z.string()), models: z.array(z.string()), methods: z.array(z.string()), figures: z.array(ReportFigureSchema) }),
+    output: z.object({ sweepId: z.number().int(), dataset: z.string(), about: z.array(z.string()), findings: z.array(PaperFindingSchema), models: z.array(z.string()), methods: z.array(z.string()), figures: z.array(ReportFigureSchema) }),
   },
 } as const
 

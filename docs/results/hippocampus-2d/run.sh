@@ -23,4 +23,9 @@ else
   echo "run.sh: resuming sweep $sweep"
   wb sweep resume "$sweep" ${WORKERS:+--workers "$WORKERS"}
 fi
-wb report --sweep "$sweep" --out docs/results/hippocampus-2d
+# The dense baseline is checked against the PyTorch twin's dense runs of the same protocol where they were written
+# (QUALITY_RUNS=dense0,dense1,dense2 QUALITY_OUT=docs/results/hippocampus-2d/pytorch-twin.json npm run bench -- training-quality).
+twin=docs/results/hippocampus-2d/pytorch-twin.json
+reference=()
+if [ -f "$twin" ]; then reference=(--reference "$twin"); fi
+wb report --sweep "$sweep" --out docs/results/hippocampus-2d "${reference[@]}"

@@ -3,10 +3,12 @@
 // progress is pushed as throttled `sweep` events, with one last event when the runner stops.
 import type { ApiInput, ApiOutput } from '../../shared/api'
 import { InputError, isInputError } from '../../shared/errors'
+import type { SweepData } from '../../shared/report-data'
 import { SweepGridSchema, type SweepProgress } from '../../shared/sweep'
 import { interpolatePlan } from '../core/interpolation/plan-run'
 import { allFigures } from '../core/reports/figures'
-import { loadSweepData, type SweepData } from '../core/reports/load'
+import { paperFindings } from '../core/reports/findings'
+import { loadSweepData } from '../core/reports/load'
 import { renderSvg } from '../core/reports/render'
 import { describeSweep } from '../core/reports/write-report'
 import type { Db } from '../core/store/database'
@@ -177,6 +179,7 @@ export function createSweepDoor(options: SweepDoorOptions): SweepDoor {
         sweepId,
         dataset: all.sweep.dataset,
         about: describeSweep(all, countTrials(db, sweepId)),
+        findings: paperFindings(data),
         models: grid.models.map((m) => m.name),
         methods: [...grid.methods],
         figures,

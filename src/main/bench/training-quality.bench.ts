@@ -10,11 +10,14 @@
 //   QUALITY_STEPS=300 …                                  a shorter smoke run
 //   QUALITY_THREADS=1 …                                  threads for both sides (default 2)
 //   QUALITY_SIDES=ours|twin …                            one side only
+//   QUALITY_OUT=FILE …                                   also write the twin's dense runs as a reference file for
+//                                                        `workbench report --reference FILE` (src/shared/report-data.ts)
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { TWIN_REFERENCE_FORMAT, TwinReferenceSchema, type TwinRun } from '../../shared/report-data'
 import type { ValidationPoint } from '../../shared/training'
 import { importDataset } from '../core/datasets/import'
 import { createPlan } from '../core/planning/plans'
@@ -84,6 +87,7 @@ export default async function benchTrainingQuality(): Promise<void> {
       `${dataset.split.train}/${dataset.split.val}/${dataset.split.test}; ${threads} thread(s) a side; store ${join(root, 'quality.db')}` +
       (hasTorch || !sides.includes('twin') ? '' : `; the PyTorch twin is skipped: ${python} has no torch/numpy (Debian python3-torch)`),
   )
+  const twinRuns: TwinRun[] = []
   for (const run of runs.filter((r) => chosen.includes(r.name))) {
     const planId =
       run.density === null
@@ -113,6 +117,7 @@ export default async function benchTrainingQuality(): Promise<void> {
         console.log(`  ${run.name} PyTorch twin: failed (${twin})`)
         continue
       }
+      if (run.density === null) twinRuns.push({ seed: run.seed, testDice: twin.test_dice, steps, curve: twin.val_curve, msPerStep: twin.ms_per_step })
       console.log(`  ${run.name} PyTorch twin: test Dice ${twin.test_dice.toFixed(3)}; ${twin.ms_per_step.toFixed(0)} ms/step; ${(twin.train_s / 60).toFixed(1)} min training; ${plateau(twin.val_curve, steps)}`)
       if (ours) {
         const delta = ours.dice - twin.test_dice
@@ -124,4 +129,20 @@ export default async function benchTrainingQuality(): Promise<void> {
     }
   }
   db.close()
+  const out = process.env.QUALITY_OUT
+  if (out && twinRuns.length > 0) {
+    const torch = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()
+    const reference = TwinReferenceSchema.parse({
+      format: TWIN_REFERENCE_FORMAT,
+      version: 1,
+      trainer: `PyTorch ${torch} twin (src/main/bench/pytorch/quality_twin.py), ${threads} thread${threads === 1 ? '' : 's'}`,
+      protocol: { ...hippocampusProtocol, steps },
+      split: [dataset.split.train, dataset.split.val, dataset.split.test],
+      runs: twinRuns,
+    })
+    writeFileSync(out, `${JSON.stringify(reference, null, 1)}\n`)
+    console.log(`training-quality: the twin's ${twinRuns.length} dense run(s) written to ${out} (workbench report --reference ${out})`)
+  } else if (out) {
+    console.log(`training-quality: no dense twin run finished, so ${out} was not written`)
+  }
 }

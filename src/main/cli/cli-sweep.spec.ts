@@ -1,7 +1,7 @@
 // `workbench sweep …`, `trial run` and `report` on a real sweep of tiny models on the bundled sample:
 // the runner process is spawned and killed with SIGKILL mid-trial, then started again, and nothing is lost.
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -147,7 +147,29 @@ describe('workbench sweep', () => {
     expect(r.err).toBe('')
     // Two seeds cannot show a loss: the sentence says so instead of calling the cell's lower score lost.
     expect(r.out).toMatch(/Fig\. 1: mean performance drop against dense training, by budget: Against dense training \(Wilcoxon signed-rank on each seed's IoU change relative to its dense model, paired by seed, n = 2 per cell\), the one sparse cell: no difference detectable with n = 2/)
-    for (const f of ['fig1-drop.svg', 'fig1-drop.png', 'fig2-budget.csv', 'tests.json', 'report.html', 'report.json']) expect(existsSync(join(out, f)), f).toBe(true)
+    for (const f of ['fig1-drop.svg', 'fig1-drop.png', 'fig2-budget.csv', 'tests.json', 'report.html', 'report.json', 'data.json']) expect(existsSync(join(out, f)), f).toBe(true)
+    // The paper's findings, each with its verdict: this grid has one line of no equal budget, one method, no interpolation.
+    expect(r.out).toMatch(/The paper: at an equal budget, annotating fewer slices per volume in more volumes trains a better model\. No two done cells of equal budget/)
+    // The report again from its data.json alone, without the store: the same files, byte for byte.
+    const again = join(root, 'report-again')
+    const replay = await cli('--db', join(root, 'no-such-store.db'), 'report', '--data', join(out, 'data.json'), '--out', again)
+    expect(replay.err).toBe('')
+    expect(replay.out).toBe(r.out.replaceAll(out, again))
+    for (const f of readdirSync(out)) expect(readFileSync(join(again, f)).equals(readFileSync(join(out, f))), f).toBe(true)
+    expect(existsSync(join(root, 'no-such-store.db'))).toBe(false)
+    const refusals: [string[], RegExp][] = [
+      [['report', '--out', again], /report: give one of --sweep ID \(a stored sweep\) or --data FILE/],
+      [['report', '--sweep', String(sweepId), '--data', join(out, 'data.json'), '--out', again], /give one of --sweep ID/],
+      [['report', '--data', join(out, 'tests.json'), '--out', again], /tests\.json: .*expected object, received array/i],
+      [['report', '--data', join(out, 'report.html'), '--out', again], /report\.html: is not valid JSON/],
+      [['report', '--data', join(root, 'gone.json'), '--out', again], /gone\.json: does not exist/],
+      [['report', '--sweep', String(sweepId), '--reference', join(out, 'data.json'), '--out', again], /data\.json: format: /],
+    ]
+    for (const [args, message] of refusals) {
+      const bad = await cli(...args)
+      expect(bad.err, args.join(' ')).toMatch(message)
+      expect(bad.code, args.join(' ')).toBe(1)
+    }
   })
 
   it('cancel, then resume runs the cancelled trials', async () => {

@@ -7,7 +7,8 @@ import type { TopLevelSpec } from 'vega-lite'
 import { summarise } from '../stats/summary'
 import { lineChart } from './charts'
 import { countOf, groupBy, mean, round } from './group'
-import type { SweepData, TrialPoint } from './load'
+import type { SweepData, TrialPoint } from '../../../shared/report-data'
+import { cellKey, cellSeedPoints, equalBudgetLines, interpolationPairs, methodPairs, sparse } from './pairs'
 import { comparePaired, describeComparison, describeSpan, noDifference, pairsRange, type Comparison, type LabelledComparison, type Unit } from './verdict'
 
 export type Row = Record<string, string | number | null>
@@ -36,8 +37,6 @@ const stats = (prefix: string, values: number[]): Row => {
   const s = summarise(values)
   return { [`${prefix}Mean`]: round(s.mean), [`${prefix}Std`]: round(s.std), [`${prefix}CiLow`]: round(s.ciLow), [`${prefix}CiHigh`]: round(s.ciHigh), seeds: s.n }
 }
-const sparse = (d: SweepData): TrialPoint[] => d.points.filter((p) => !p.dense && p.interpolation === 'none')
-const cellKey = (p: TrialPoint): string => `${p.model}|${p.density}|${p.volumeFraction}`
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`
 
 /** A cell named for sentences: "ρ = 0.1, s = 0.5 (m, 5.0 % of the slices)". */
@@ -53,11 +52,9 @@ const rowCellName = (r: Row): string => cellName({ density: r.density as number,
 export function figureDrop(d: SweepData): Figure {
   const dense = new Map(d.points.filter((p) => p.dense).map((p) => [`${p.model}|${p.seed}`, p.meanIou]))
   // Per seed: the cell's IoU (methods averaged) as a relative drop from that seed's dense model.
-  const perSeed = [...groupBy(sparse(d), (p) => `${cellKey(p)}|${p.seed}`).values()].flatMap((g) => {
-    const first = g[0] as TrialPoint
-    const base = dense.get(`${first.model}|${first.seed}`)
-    if (base === undefined || base <= 0) return []
-    return [{ ...first, drop: (base - mean(g.map((p) => p.meanIou))) / base, budgetFraction: mean(g.map((p) => p.budgetFraction)) }]
+  const perSeed = cellSeedPoints(d).flatMap((p) => {
+    const base = dense.get(`${p.model}|${p.seed}`)
+    return base === undefined || base <= 0 ? [] : [{ ...p, drop: (base - p.meanIou) / base }]
   })
   const cells = [...groupBy(perSeed, cellKey).values()]
   const rows = cells.map((g): Row => {
@@ -91,9 +88,7 @@ export function dropSentence(cells: readonly LabelledComparison[]): string {
 
 /** Fig. 2: IoU against budget, one series per volume count s; the best cell tested against the next best. */
 export function figureBudget(d: SweepData): Figure {
-  const perSeed = [...groupBy(sparse(d), (p) => `${cellKey(p)}|${p.seed}`).values()]
-    .map((g) => ({ ...(g[0] as TrialPoint), meanIou: mean(g.map((p) => p.meanIou)), budgetFraction: mean(g.map((p) => p.budgetFraction)) }))
-  const groups = [...groupBy(perSeed, cellKey).values()]
+  const groups = [...groupBy(cellSeedPoints(d), cellKey).values()]
   const cells = groups.map((g): Row => {
     const f = g[0] as TrialPoint
     return { model: f.model, volumeFraction: f.volumeFraction, density: f.density, budgetFraction: round(mean(g.map((p) => p.budgetFraction))), ...stats('iou', g.map((p) => p.meanIou)) }
@@ -121,32 +116,29 @@ export function figureBudget(d: SweepData): Figure {
   return { id: 'fig2-budget', title: 'Fig. 2: IoU against budget, coloured by volume count', sentence, rows: cells, chart, tests }
 }
 
-/** Fig. 3: IoU against density along lines of equal budget (ρ·s constant), with the paper's question answered. */
+/**
+ * Fig. 3: IoU against density along lines of equal budget (ρ·s constant), with the paper's question answered:
+ * per line (paired by seed), and over all lines of a model at once (paired by line and seed), the end with the
+ * most volumes (fewest slices each) against the end with the fewest.
+ */
 export function figureEqualBudget(d: SweepData): Figure {
-  const perSeed = [...groupBy(sparse(d), (p) => `${cellKey(p)}|${p.seed}`).values()].map((g) => ({ ...(g[0] as TrialPoint), meanIou: mean(g.map((p) => p.meanIou)) }))
-  const lines = [...groupBy(perSeed, (p) => `${p.model}|${p.nominalBudget}`).values()].filter((g) => new Set(g.map((p) => p.density)).size >= 2)
+  const lines = equalBudgetLines(d)
   const rows: Row[] = []
   const tests: StatTest[] = []
   const labelled: LabelledComparison[] = []
   for (const line of lines) {
-    const f = line[0] as TrialPoint
-    const cells = [...groupBy(line, cellKey).values()]
-    for (const g of cells) {
+    for (const g of line.cells) {
       const c = g[0] as TrialPoint
       rows.push({ model: c.model, budget: c.nominalBudget, density: c.density, volumeFraction: c.volumeFraction, ...stats('iou', g.map((p) => p.meanIou)) })
     }
-    // The line's two ends: most volumes (fewest slices each) against fewest volumes (most slices each).
-    const bySpread = [...cells].sort((a, b) => (a[0] as TrialPoint).volumeFraction - (b[0] as TrialPoint).volumeFraction)
-    const few = bySpread[0] as TrialPoint[]
-    const many = bySpread.at(-1) as TrialPoint[]
-    const fewBySeed = new Map(few.map((p) => [p.seed, p.meanIou]))
-    const paired = many.filter((p) => fewBySeed.has(p.seed))
-    if (paired.length === 0) continue
-    const c = comparePaired(paired.map((p) => p.meanIou - (fewBySeed.get(p.seed) as number)))
-    const label = `budget ${f.nominalBudget} (${f.model}), s = ${(many[0] as TrialPoint).volumeFraction} vs s = ${(few[0] as TrialPoint).volumeFraction}`
-    labelled.push({ label, c })
-    tests.push({ figure: 'fig3', comparison: `budget ${f.nominalBudget}: s = ${(many[0] as TrialPoint).volumeFraction} vs s = ${(few[0] as TrialPoint).volumeFraction}`, model: f.model, ...c })
+    if (line.differences.length === 0) continue
+    const c = comparePaired(line.differences)
+    const ends = `s = ${(line.many[0] as TrialPoint).volumeFraction} vs s = ${(line.few[0] as TrialPoint).volumeFraction}`
+    labelled.push({ label: `budget ${line.budget} (${line.model}), ${ends}`, c })
+    tests.push({ figure: 'fig3', comparison: `budget ${line.budget}: ${ends}`, model: line.model, ...c })
   }
+  const pooled = pooledEqualBudget(d)
+  for (const p of pooled) tests.push({ figure: 'fig3', comparison: `all ${p.lines} lines: most vs fewest volumes`, model: p.model, ...p.c })
   let sentence = 'The grid has no two cells of equal budget (ρ·s), so density and volume count cannot be traded off here.'
   if (labelled.length) {
     const count = (v: string): number => labelled.filter((x) => x.c.verdict === v).length
@@ -154,12 +146,19 @@ export function figureEqualBudget(d: SweepData): Figure {
     sentence =
       `Along ${countOf(labelled.length, labelled.length, 'line')} of equal budget (ρ·s), more volumes with fewer slices each against fewer volumes with more slices each ` +
       `(Wilcoxon signed-rank, paired by seed, n = ${pairsRange(labelled.map((x) => x.c))} per line): detectably higher on ${count('higher')}, detectably lower on ${count('lower')}` +
-      `${none ? `, ${noDifference(pairsRange(labelled.filter((x) => x.c.verdict === 'none').map((x) => x.c)))} on ${none}` : ''} (${describeSpan(labelled, IOU)}).`
+      `${none ? `, ${noDifference(pairsRange(labelled.filter((x) => x.c.verdict === 'none').map((x) => x.c)))} on ${none}` : ''} (${describeSpan(labelled, IOU)}).` +
+      pooled.map((p) => ` Over all ${p.lines} lines of ${p.model} at once, ${describeComparison(p.c, { first: 'the most volumes', second: 'the fewest' }, IOU, 'line and seed')}.`).join('')
   }
   const chart = rows.length
     ? lineChart('Fig. 3: IoU along lines of equal budget', rows.map((r) => ({ ...r, budget: String(r.budget) })), { field: 'density', title: 'density ρ', log: true }, { field: 'iou', title: `${d.split} IoU (95 % CI clipped to 0–1)`, range: [0, 1] }, { field: 'budget', title: 'budget ρ·s' })
     : null
   return { id: 'fig3-equal-budget', title: 'Fig. 3: IoU against density along lines of equal budget', sentence, rows, chart, tests }
+}
+
+/** Per model with two or more lines of equal budget: most − fewest volumes, paired by line and seed. */
+export function pooledEqualBudget(d: SweepData): { model: string; lines: number; c: Comparison }[] {
+  const byModel = groupBy(equalBudgetLines(d).filter((l) => l.differences.length > 0), (l) => l.model)
+  return [...byModel.entries()].filter(([, ls]) => ls.length >= 2).map(([model, ls]) => ({ model, lines: ls.length, c: comparePaired(ls.flatMap((l) => l.differences)) }))
 }
 
 /** Whether each method's mean IoU rises with density (strictly, density by density), in words. */
@@ -211,13 +210,7 @@ export function tableInterpolation(d: SweepData): Figure {
 
 /** Fig. 4: training with against without interpolated masks on the same slices, paired by plan and seed. */
 export function figureInterpolation(d: SweepData): Figure {
-  const without = new Map(sparse(d).map((p) => [`${cellKey(p)}|${p.method}|${p.seed}`, p]))
-  const pairs = d.points
-    .filter((p) => !p.dense && p.interpolation !== 'none')
-    .flatMap((p) => {
-      const base = without.get(`${cellKey(p)}|${p.method}|${p.seed}`)
-      return base ? [{ model: p.model, interpolation: p.interpolation, density: p.density, volumeFraction: p.volumeFraction, method: p.method, seed: p.seed, without: base.meanIou, with: p.meanIou }] : []
-    })
+  const pairs = interpolationPairs(d)
   const rows: Row[] = pairs.map((p) => ({ ...p, without: round(p.without), with: round(p.with), difference: round(p.with - p.without) }))
   const tests: StatTest[] = []
   const parts: string[] = []
@@ -257,18 +250,10 @@ export function figureMethods(d: SweepData): Figure {
   })
   const tests: StatTest[] = []
   const labelled: LabelledComparison[] = []
-  for (const g of groupBy(relative, (p) => p.model).values()) {
-    const methods = [...new Set(g.map((p) => p.method))]
-    const model = (g[0] as TrialPoint).model
-    for (let i = 0; i < methods.length; i++) {
-      for (let j = i + 1; j < methods.length; j++) {
-        const a = new Map(g.filter((p) => p.method === methods[i]).map((p) => [`${cellKey(p)}|${p.seed}`, p.meanIou]))
-        const paired = g.filter((p) => p.method === methods[j] && a.has(`${cellKey(p)}|${p.seed}`))
-        const c = comparePaired(paired.map((p) => (a.get(`${cellKey(p)}|${p.seed}`) as number) - p.meanIou))
-        tests.push({ figure: 'fig5', comparison: `${methods[i]} vs ${methods[j]}`, model, ...c })
-        labelled.push({ label: `${methods[i]} vs ${methods[j]} (${model})`, c })
-      }
-    }
+  for (const pair of methodPairs(d)) {
+    const c = comparePaired(pair.differences)
+    tests.push({ figure: 'fig5', comparison: `${pair.first} vs ${pair.second}`, model: pair.model, ...c })
+    labelled.push({ label: `${pair.first} vs ${pair.second} (${pair.model})`, c })
   }
   let sentence = 'The grid has one selection method, so methods cannot be compared.'
   if (labelled.length) {

@@ -1,4 +1,5 @@
 /** The report as one self-contained HTML page: inline SVG charts, tables, tests and sentences; no network. */
+import type { PaperFinding } from '../../../shared/report-data'
 import type { Figure, Row, StatTest } from './figures'
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
@@ -11,6 +12,8 @@ function table(rows: readonly Row[]): string {
   const body = rows.map((r) => `<tr>${columns.map((c) => `<td>${escape(r[c] === null || r[c] === undefined ? '' : String(r[c]))}</td>`).join('')}</tr>`).join('\n')
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
 }
+
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 
 const fourDigits = (x: number | null): number | string => (x === null ? 'unbounded' : Number(x.toPrecision(4)))
 const testRows = (tests: readonly StatTest[]): Row[] =>
@@ -34,6 +37,8 @@ export interface HtmlReport {
   warnings: string[]
   /** Lines about the sweep: data set, grid, preset reductions, timings. */
   about: string[]
+  /** The paper's three findings asked of this sweep. */
+  findings: readonly PaperFinding[]
   figures: readonly { figure: Figure; svg: string | null }[]
 }
 
@@ -57,13 +62,16 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 .sentence{font-size:1.05em;background:#f3f6fa;padding:.6em .8em;border-left:4px solid #4c78a8}
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f5f5f5}
 .chart svg{max-width:100%;height:auto}.empty{color:#888}
+.findings li{margin:.4em 0}.verdict{font-weight:600;text-transform:uppercase;font-size:.85em}
 .warning{background:#fdecea;border-left:4px solid #c0392b;padding:.6em .8em;font-weight:600}
 </style></head>
 <body>
 <h1>${escape(report.title)}</h1>
 ${report.warnings.map((w) => `<p class="warning">${escape(w)}</p>`).join('\n')}
 <ul>${report.about.filter((l) => !report.warnings.includes(l)).map((l) => `<li>${escape(l)}</li>`).join('')}</ul>
-<h2>Findings</h2>
+<h2>The paper's findings on this data</h2>
+<ol class="findings">${report.findings.map((f) => `<li data-verdict="${escape(f.verdict)}"><strong>${escape(capitalise(f.paper))}.</strong> <span class="verdict">${escape(f.verdict)}</span>: ${escape(f.sentence)}</li>`).join('\n')}</ol>
+<h2>Figures</h2>
 <ol>${report.figures.map(({ figure }) => `<li><a href="#${escape(figure.id)}">${escape(figure.title)}</a>: ${escape(figure.sentence)}</li>`).join('\n')}</ol>
 ${sections}
 </body></html>

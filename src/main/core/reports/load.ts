@@ -1,53 +1,11 @@
 /** The data every report is computed from: a sweep's done trials and its plans' interpolation runs. */
-import type { SweepRecord, TrialRecord } from '../../../shared/sweep'
+import type { DenseRun, InterpolationPoint, SweepData, TrialPoint } from '../../../shared/report-data'
+import type { SweepRecord } from '../../../shared/sweep'
 import { ValidationRecordSchema } from '../../../shared/training'
 import { requireSweep } from '../sweeps/control'
 import type { Db } from '../store/database'
 import { getRun, listRuns } from '../store/runs-repo'
-import type { DenseRun } from './plateau'
 import { listTrials } from '../store/sweeps-repo'
-
-/** One done trial, flattened for grouping. */
-export interface TrialPoint {
-  trialId: number
-  model: string
-  density: number
-  volumeFraction: number
-  method: string
-  interpolation: string
-  seed: number
-  dense: boolean
-  /** Annotated slices as a fraction of all training slices. */
-  budgetFraction: number
-  /** ρ·s: the budget the grid intended (equal for cells on one line of equal budget). */
-  nominalBudget: number
-  meanIou: number
-  meanDice: number
-  msPerStep: number
-  trainMs: number
-}
-
-/** A finished interpolation run of one of the sweep's plans (Table 3). */
-export interface InterpolationPoint {
-  planId: number
-  method: string
-  density: number
-  volumeFraction: number
-  seed: number
-  meanIou: number
-  meanDice: number
-}
-
-export interface SweepData {
-  sweep: SweepRecord
-  trials: TrialRecord[]
-  points: TrialPoint[]
-  interpolation: InterpolationPoint[]
-  /** The split the trials were scored on (the sweep's evaluateOn). */
-  split: 'test' | 'validation'
-  /** The done dense trials with their runs' validation curves (null where the run recorded none). */
-  denseRuns: DenseRun[]
-}
 
 /** The split a sweep's trials are scored on: its train config's evaluateOn (test unless it says validation). */
 export function sweepSplit(sweep: SweepRecord): 'test' | 'validation' {

@@ -4,6 +4,7 @@
  * before that fifth began to the curve's end). A sweep whose dense baseline had not plateaued is under-trained,
  * and its report says so at the top: its comparisons are between models that were still improving.
  */
+import type { DenseRun } from '../../../shared/report-data'
 import type { ValidationPoint } from '../../../shared/training'
 
 /** The rise below which a run counts as having plateaued. */
@@ -22,14 +23,6 @@ export function plateauOf(curve: readonly ValidationPoint[] | null, steps: numbe
   if (!from || from === to) return { status: 'unknown', reason: `its validation curve has no point before the last fifth of its ${steps} steps` }
   const rise = to.dice - from.dice
   return { status: rise < PLATEAU_RISE ? 'plateaued' : 'rising', rise, from, to }
-}
-
-/** A dense run, named for the report. */
-export interface DenseRun {
-  model: string
-  seed: number
-  steps: number
-  curve: readonly ValidationPoint[] | null
 }
 
 export interface BaselineStatement {

@@ -5,7 +5,7 @@
  */
 import { describeModelConfig } from '../../../shared/model-catalogue'
 import { isModel2d, TrainConfigSchema, type TrainConfig } from '../../../shared/training'
-import type { SweepData } from './load'
+import type { SweepData } from '../../../shared/report-data'
 
 /** The shared train config with its defaults, or null when it no longer parses (the head prints it raw). */
 export function resolvedTrainConfig(data: SweepData): TrainConfig | null {

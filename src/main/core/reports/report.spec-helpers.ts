@@ -1,6 +1,6 @@
 // Hand-built sweep results for the report specs: a sweep record, trial points and the data the figures read.
 import { SweepDefinitionSchema, type SweepRecord } from '../../../shared/sweep'
-import type { SweepData, TrialPoint } from './load'
+import type { SweepData, TrialPoint } from '../../../shared/report-data'
 
 /** A one-model sweep of 1000 training slices (its grid matters only to the head). */
 export const handSweep: SweepRecord = {

@@ -1,6 +1,6 @@
 // The figures' numbers and sentences on hand-made sweep data, and the report files of a stored sweep
 // (trained by a fake runner here; cli/cli-sweep.spec.ts makes them from a real sweep of tiny models).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -12,9 +12,9 @@ import { runSweep } from '../sweeps/run-sweep'
 import { fakeRunner, smallGrid, tinyTrain } from '../sweeps/test-helpers'
 import { toCsv } from './csv'
 import { figureDrop, figureEqualBudget, figureInterpolation, figureMethods, tableInterpolation } from './figures'
-import type { SweepData, TrialPoint } from './load'
+import type { SweepData, TrialPoint } from '../../../shared/report-data'
 import { handData, point } from './report.spec-helpers'
-import { writeReport } from './write-report'
+import { writeReport, writeReportFromData } from './write-report'
 
 const data = (points: TrialPoint[], interpolation: SweepData['interpolation'] = []): SweepData => handData(points, { interpolation })
 
@@ -60,7 +60,7 @@ describe('figures on known data', () => {
     )
   })
 
-  it('Fig. 3: counts the equal-budget lines on which more volumes with fewer slices won, with a paired test per line', () => {
+  it('Fig. 3: counts the equal-budget lines on which more volumes with fewer slices won, with a paired test per line and one over all lines', () => {
     const pts: TrialPoint[] = []
     for (const seed of [0, 1, 2, 3, 4, 5]) {
       // Budget 0.1: s = 1 beats s = 0.25. Budget 0.2: s = 0.5 loses to s = 0.25 (by a little). No tied differences.
@@ -73,11 +73,16 @@ describe('figures on known data', () => {
     expect(fig.sentence).toBe(
       'Along 2 of 2 lines of equal budget (ρ·s), more volumes with fewer slices each against fewer volumes with more slices each (Wilcoxon signed-rank, paired by seed, n = 6 per line): ' +
         'detectably higher on 1, detectably lower on 1 (median difference from −0.018 IoU (95 % CI −0.020 to −0.015 IoU) at budget 0.2 (m), s = 0.5 vs s = 0.25 ' +
-        'to +0.112 IoU (95 % CI +0.100 to +0.125 IoU) at budget 0.1 (m), s = 1 vs s = 0.25).',
+        'to +0.112 IoU (95 % CI +0.100 to +0.125 IoU) at budget 0.1 (m), s = 1 vs s = 0.25). ' +
+        // Pooled, the two lines' 12 pairs disagree in sign: no side is named.
+        'Over all 2 lines of m at once, the most volumes against the fewest: no difference detectable with n = 12 ' +
+        '(median difference +0.042 IoU, 95 % CI −0.018 to +0.115 IoU; Wilcoxon signed-rank, paired by line and seed, n = 12, p = 0.176).',
     )
-    expect(fig.tests).toHaveLength(2)
+    expect(fig.tests.map((t) => t.comparison)).toEqual(['budget 0.1: s = 1 vs s = 0.25', 'budget 0.2: s = 0.5 vs s = 0.25', 'all 2 lines: most vs fewest volumes'])
     // 6 pairs all in one direction: exact two-sided p = 2/64.
-    for (const t of fig.tests) expect(t.pValue).toBeCloseTo(2 / 64, 12)
+    for (const t of fig.tests.slice(0, 2)) expect(t.pValue).toBeCloseTo(2 / 64, 12)
+    // The pooled 12: six +0.100…+0.125 and six −0.020…−0.015, W⁻ = 21 of 78 (exact, no ties).
+    expect(fig.tests[2]).toMatchObject({ pairs: 12, statistic: 21, method: 'exact', verdict: 'none' })
     expect(fig.rows).toHaveLength(4)
   })
 
@@ -164,7 +169,7 @@ describe('figures on known data', () => {
 })
 
 describe('writeReport', () => {
-  it('writes CSV, JSON, SVG and PNG per figure, the tests, and one offline HTML page', async () => {
+  it('writes CSV, JSON, SVG and PNG per figure, the tests, the findings, one offline HTML page, and the data that replays them', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'wb-report-'))
     const db = openDatabase(':memory:')
     try {
@@ -191,6 +196,14 @@ describe('writeReport', () => {
       for (const s of summary.sentences) expect(html).toContain(s.sentence.replace(/&/g, '&amp;'))
       expect(summary.about.join(' ')).toMatch(/Trials: 18 done, 0 failed/)
       expect(JSON.parse(readFileSync(join(out, 'tests.json'), 'utf8'))).toEqual(expect.arrayContaining([expect.objectContaining({ figure: 'fig5', comparison: 'fixed vs random' })]))
+      // The paper's three findings head the page, each with its verdict.
+      expect(html).toContain("<h2>The paper's findings on this data</h2>")
+      expect(html.match(/<li data-verdict="[a-z ]+">/g)).toHaveLength(3)
+      for (const f of summary.findings) expect(html).toContain(f.sentence.replace(/&/g, '&amp;'))
+      // data.json replays the report without the store: the same files, byte for byte.
+      const again = join(workspace, 'again')
+      await writeReportFromData(join(out, 'data.json'), again)
+      for (const f of readdirSync(out)) expect(readFileSync(join(again, f)).equals(readFileSync(join(out, f))), f).toBe(true)
     } finally {
       db.close()
     }

@@ -1,20 +1,26 @@
 /**
  * `workbench report --sweep ID --out DIR`: every figure of a sweep as DIR/<id>.csv, .json, .svg and .png,
- * the paired tests as tests.csv / tests.json, the sentences and the sweep's facts as report.json, and all
- * of it as one self-contained report.html.
+ * the paired tests as tests.csv / tests.json, the sentences, the paper's findings and the sweep's facts as
+ * report.json, all of it as one self-contained report.html, and the data it was computed from as data.json
+ * (`workbench report --data DIR/data.json --out DIR2` writes the same report again without the store).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { InputError } from '../../../shared/errors'
+import { z } from 'zod'
+import { InputError, isInputError, parseInput } from '../../../shared/errors'
+import { REPORT_DATA_FORMAT, ReportDataFileSchema, TwinReferenceSchema, type PaperFinding, type ReportDataFile, type SweepData, type TwinReference } from '../../../shared/report-data'
+import type { SweepCounts } from '../../../shared/sweep'
 import type { Db } from '../store/database'
 import { countTrials } from '../store/sweeps-repo'
 import { toCsv } from './csv'
 import { allFigures, type Figure, type Row } from './figures'
+import { paperFindings } from './findings'
 import { renderHtml } from './html'
-import { loadSweepData, type SweepData } from './load'
+import { loadSweepData } from './load'
 import { baselineStatement } from './plateau'
 import { describeProtocol } from './protocol'
 import { renderSvg, svgToPng } from './render'
+import { protocolOf, twinCheck, type TwinCheck } from './twin'
 
 export interface ReportSummary {
   sweepId: number
@@ -24,11 +30,13 @@ export interface ReportSummary {
   /** Shown above everything else: an under-trained sweep says so here. */
   warnings: string[]
   about: string[]
+  /** The paper's three findings asked of this sweep. */
+  findings: PaperFinding[]
   sentences: { id: string; title: string; sentence: string }[]
 }
 
 /** Facts about the sweep for the report's head: training state, data set, grid, protocol, preset reductions, counts and time. */
-export function describeSweep(data: SweepData, counts: ReturnType<typeof countTrials>): string[] {
+export function describeSweep(data: SweepData, counts: SweepCounts, twin: TwinCheck | null = null): string[] {
   const { sweep } = data
   const g = sweep.definition.grid
   const started = data.trials.map((t) => t.startedAt).filter((s): s is string => s !== null).sort()[0]
@@ -36,12 +44,15 @@ export function describeSweep(data: SweepData, counts: ReturnType<typeof countTr
   const trainHours = data.points.reduce((a, p) => a + p.trainMs, 0) / 3_600_000
   // An under-trained sweep says so first, wherever the head is shown (CLI, Results view, HTML).
   const baseline = baselineStatement(data.denseRuns)
+  const twinFailed = twin?.status === 'fail'
   return [
     ...(baseline.underTrained ? [baseline.line] : []),
+    ...(twinFailed ? [twin.line] : []),
     `Sweep ${sweep.id} on data set "${sweep.dataset}" (${sweep.trainSlices} training slices)${sweep.definition.preset ? `, preset ${sweep.definition.preset}` : ''}.`,
     `Grid: ρ ∈ {${g.densities.join(', ')}}, s ∈ {${g.volumeFractions.join(', ')}}, methods ${g.methods.join(', ')}, interpolation ${g.interpolation.join(', ')}, models ${g.models.map((m) => m.name).join(', ')} (described in the protocol below), seeds ${g.seeds.join(', ')}; a dense baseline per model and seed.`,
     describeProtocol(data),
     ...(baseline.underTrained ? [] : [baseline.line]),
+    ...(twin && !twinFailed ? [twin.line] : []),
     `Shared train config: ${JSON.stringify(sweep.definition.train)}.`,
     ...sweep.definition.notes,
     `Trials: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.queued + counts.running} not run, of ${counts.total}.` +
@@ -52,20 +63,88 @@ export function describeSweep(data: SweepData, counts: ReturnType<typeof countTr
   ]
 }
 
-/** Writes the report files; an InputError when the sweep does not exist or has no done trial. */
-export async function writeReport(db: Db, sweepId: number, outDir: string): Promise<ReportSummary> {
+/** A report computed from a sweep's data: its head, figures and the paper's findings, before rendering. */
+export interface ReportContent {
+  /** Shown above everything else: an under-trained sweep says so here. */
+  warnings: string[]
+  about: string[]
+  figures: Figure[]
+  findings: PaperFinding[]
+}
+
+/** The report of this data (pure: the same data always gives the same content). */
+export function buildReport(data: SweepData, counts: SweepCounts, reference: TwinReference | null = null): ReportContent {
+  const baseline = baselineStatement(data.denseRuns)
+  const twin = reference ? twinCheck(data, reference) : null
+  const warnings = [...(baseline.underTrained ? [baseline.line] : []), ...(twin?.status === 'fail' ? [twin.line] : [])]
+  return { warnings, about: describeSweep(data, counts, twin), figures: allFigures(data), findings: paperFindings(data) }
+}
+
+/** Writes the report files of a stored sweep; an InputError when the sweep does not exist or has no done trial. */
+export async function writeReport(db: Db, sweepId: number, outDir: string, reference: TwinReference | null = null): Promise<ReportSummary> {
   const data = loadSweepData(db, sweepId)
   if (data.points.length === 0) throw new InputError(`sweep ${sweepId}`, 'has no finished trial to report on yet; run it first (`workbench sweep run`)')
-  const counts = countTrials(db, sweepId)
-  const figures = allFigures(data)
+  return writeReportFiles({ format: REPORT_DATA_FORMAT, version: 1, ...data, counts: countTrials(db, sweepId), reference }, outDir)
+}
+
+/** A JSON file read with a schema: an InputError naming the file and its first problem. */
+function readJsonFile<S extends z.ZodType>(schema: S, path: string): z.output<S> {
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new InputError(path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON: ${(err as Error).message}`)
+  }
+  return parseInput(schema, json, (field) => (field ? `${path}: ${field}` : path))
+}
+
+/** Reads a report's data.json. */
+export function readReportData(path: string): ReportDataFile {
+  const file = readJsonFile(ReportDataFileSchema, path)
+  if (file.reference) checkReferenceProtocol(file.reference, `${path}: reference.protocol`)
+  return file
+}
+
+/** Reads a reference file (`--reference`, written by the training-quality bench with QUALITY_OUT). */
+export function readTwinReference(path: string): TwinReference {
+  const reference = readJsonFile(TwinReferenceSchema, path)
+  checkReferenceProtocol(reference, `${path}: protocol`)
+  return reference
+}
+
+function checkReferenceProtocol(reference: TwinReference, source: string): void {
+  try {
+    protocolOf(reference.protocol)
+  } catch (err) {
+    throw new InputError(source, `is not a train config's protocol: ${isInputError(err) ? err.problem : err instanceof z.ZodError ? (err.issues[0]?.message ?? 'invalid') : String(err)}`)
+  }
+}
+
+/**
+ * Writes the report of a data.json written by an earlier report (an InputError when it holds no done trial);
+ * a reference given here replaces the file's.
+ */
+export async function writeReportFromData(path: string, outDir: string, reference: TwinReference | null = null): Promise<ReportSummary> {
+  const file = readReportData(path)
+  if (file.points.length === 0) throw new InputError(path, 'holds no finished trial to report on')
+  return writeReportFiles(reference ? { ...file, reference } : file, outDir)
+}
+
+/**
+ * Writes every report file of this data into outDir: the figures, the tests, report.json, report.html, and the
+ * data itself as data.json, from which `workbench report --data` writes the same report again.
+ */
+export async function writeReportFiles(file: ReportDataFile, outDir: string): Promise<ReportSummary> {
+  const { counts, reference, format: _format, version: _version, ...data } = file
+  const content = buildReport(data, counts, reference)
   mkdirSync(outDir, { recursive: true })
   const files: string[] = []
-  const write = (name: string, content: string | Buffer): void => {
-    writeFileSync(join(outDir, name), content)
+  const write = (name: string, text: string | Buffer): void => {
+    writeFileSync(join(outDir, name), text)
     files.push(name)
   }
   const rendered: { figure: Figure; svg: string | null }[] = []
-  for (const figure of figures) {
+  for (const figure of content.figures) {
     write(`${figure.id}.csv`, toCsv(figure.rows))
     write(`${figure.id}.json`, `${JSON.stringify({ id: figure.id, title: figure.title, sentence: figure.sentence, rows: figure.rows, tests: figure.tests }, null, 2)}\n`)
     let svg: string | null = null
@@ -76,15 +155,14 @@ export async function writeReport(db: Db, sweepId: number, outDir: string): Prom
     }
     rendered.push({ figure, svg })
   }
-  const tests = figures.flatMap((f) => f.tests)
+  const tests = content.figures.flatMap((f) => f.tests)
   write('tests.csv', toCsv(tests as unknown as Row[]))
   write('tests.json', `${JSON.stringify(tests, null, 2)}\n`)
-  const about = describeSweep(data, counts)
-  const baseline = baselineStatement(data.denseRuns)
-  const warnings = baseline.underTrained ? [baseline.line] : []
-  const sentences = figures.map((f) => ({ id: f.id, title: f.title, sentence: f.sentence }))
-  write('report.html', renderHtml({ title: `Sparse annotation sweep ${sweepId}: ${data.sweep.dataset}`, warnings, about, figures: rendered }))
-  const summary: ReportSummary = { sweepId, dataset: data.sweep.dataset, outDir, files: [...files, 'report.json'], warnings, about, sentences }
-  write('report.json', `${JSON.stringify({ ...summary, counts, tests }, null, 2)}\n`)
+  // Through the schema, so a report written from the store and one written again from its data.json are the same bytes.
+  write('data.json', `${JSON.stringify(ReportDataFileSchema.parse(file), null, 1)}\n`)
+  const sentences = content.figures.map((f) => ({ id: f.id, title: f.title, sentence: f.sentence }))
+  write('report.html', renderHtml({ title: `Sparse annotation sweep ${data.sweep.id}: ${data.sweep.dataset}`, warnings: content.warnings, about: content.about, findings: content.findings, figures: rendered }))
+  const summary: ReportSummary = { sweepId: data.sweep.id, dataset: data.sweep.dataset, outDir, files: [...files, 'report.json'], warnings: content.warnings, about: content.about, findings: content.findings, sentences }
+  write('report.json', `${JSON.stringify({ ...summary, outDir: undefined, counts, tests }, null, 2)}\n`)
   return summary
 }

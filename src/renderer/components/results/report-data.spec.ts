@@ -5,6 +5,7 @@ const report: Report = {
   sweepId: 2,
   dataset: 'sample',
   about: ['Sweep 2'],
+  findings: [{ id: 'volumes', paper: 'p', verdict: 'not detectable', sentence: 'Not detectable here: …' }],
   models: ['a'],
   methods: ['fixed'],
   figures: [
@@ -21,8 +22,9 @@ describe('report exports', () => {
     expect(reportToCsv(report)).toBe('figure,model,iouMean,density\r\nf1,a,0.5,\r\nf2,"a, b",,0.2\r\n')
     expect(testsToCsv(report)).toBe('figure,comparison,model,n,statistic,pValue,medianDifference,method\r\nf2,"x vs ""y""",a,5,1,0.0625,0.01,exact\r\n')
   })
-  it('leaves the SVG drawings out of the JSON', () => {
-    const parsed = JSON.parse(reportToJson(report)) as { figures: Record<string, unknown>[] }
+  it('keeps the findings and leaves the SVG drawings out of the JSON', () => {
+    const parsed = JSON.parse(reportToJson(report)) as { figures: Record<string, unknown>[]; findings: unknown }
+    expect(parsed.findings).toEqual(report.findings)
     expect(parsed.figures.map((f) => Object.keys(f).sort())).toEqual([['id', 'rows', 'sentence', 'tests', 'title'], ['id', 'rows', 'sentence', 'tests', 'title']])
   })
   it('formats p-values', () => {

@@ -28,10 +28,10 @@ export function testsToCsv(report: Report): string {
   return `${lines.join('\r\n')}\r\n`
 }
 
-/** The report as JSON: facts, sentences, rows and tests (the SVGs left out: they are drawings of the rows). */
+/** The report as JSON: facts, the paper's findings, sentences, rows and tests (the SVGs left out: they are drawings of the rows). */
 export function reportToJson(report: Report): string {
   const figures = report.figures.map(({ svg: _svg, ...rest }) => rest)
-  return `${JSON.stringify({ sweepId: report.sweepId, dataset: report.dataset, about: report.about, figures }, null, 2)}\n`
+  return `${JSON.stringify({ sweepId: report.sweepId, dataset: report.dataset, about: report.about, findings: report.findings, figures }, null, 2)}\n`
 }
 
 /** "p = 0.031" or "p < 0.001". */

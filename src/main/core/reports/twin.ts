@@ -1,0 +1,80 @@
+/**
+ * The dense baseline against a reference trainer (the PyTorch twin of the same protocol): the report's check that
+ * our trainer reaches what PyTorch reaches, seed by seed. It compares only where the reference trained the very
+ * protocol of the sweep's dense trials (model, loss, optimiser, schedule, augmentation, steps, batch, slice size)
+ * on a split of the same test size; otherwise it says why it does not compare.
+ */
+import type { SweepData, TwinReference } from '../../../shared/report-data'
+import { resolveModelConfig } from '../../../shared/models'
+import { TrainConfigSchema } from '../../../shared/training'
+import { plateauOf } from './plateau'
+
+/** The largest |ours − reference| test Dice the check accepts (the issue's bar for the dense baseline). */
+export const TWIN_TOLERANCE = 0.02
+
+const PROTOCOL_FIELDS = ['model', 'loss', 'optimizer', 'schedule', 'augment', 'steps', 'batchSize', 'sliceSize'] as const
+
+/** A train config's protocol with every default filled in, as comparable JSON per field. */
+export function protocolOf(config: Record<string, unknown>): Record<(typeof PROTOCOL_FIELDS)[number], string> {
+  const picked = Object.fromEntries(PROTOCOL_FIELDS.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]))
+  const parsed = TrainConfigSchema.parse({ datasetId: 1, ...picked })
+  const full = { ...parsed, model: resolveModelConfig(parsed.model) }
+  return Object.fromEntries(PROTOCOL_FIELDS.map((k) => [k, JSON.stringify(sortKeys(full[k]))])) as Record<(typeof PROTOCOL_FIELDS)[number], string>
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]))
+}
+
+export interface TwinCheck {
+  /** One line for the report's head. */
+  line: string
+  /** pass: every compared seed within the tolerance; fail: some seed outside it; none: nothing could be compared. */
+  status: 'pass' | 'fail' | 'none'
+}
+
+const f3 = (x: number): string => x.toFixed(3)
+const signed3 = (x: number): string => `${x >= 0 ? '+' : '−'}${f3(Math.abs(x))}`
+
+/** The check of this sweep's dense baseline against the reference. */
+export function twinCheck(data: SweepData, reference: TwinReference): TwinCheck {
+  const who = reference.trainer
+  const ref = protocolOf(reference.protocol)
+  // The sweep's models whose protocol is the reference's.
+  const differences: string[] = []
+  const matching = data.sweep.definition.grid.models.filter((m) => {
+    const ours = protocolOf({ ...data.sweep.definition.train, model: m.model })
+    const differ = PROTOCOL_FIELDS.filter((k) => ours[k] !== ref[k])
+    if (differ.length) differences.push(`${m.name}: ${differ.join(', ')}`)
+    return differ.length === 0
+  })
+  if (matching.length === 0) return { status: 'none', line: `The reference (${who}) trained another protocol than this sweep's dense baseline (differing in ${differences.join('; ')}): no comparison.` }
+  const names = new Set(matching.map((m) => m.name))
+  const dense = data.trials.filter((t) => t.status === 'done' && t.spec.dense && names.has(t.spec.model) && t.metrics)
+  const testVolumes = dense[0]?.metrics?.volumes.length
+  if (testVolumes !== undefined && data.split === 'test' && testVolumes !== reference.split[2]) {
+    return { status: 'none', line: `The reference (${who}) was scored on ${reference.split[2]} test volumes, this sweep on ${testVolumes}: no comparison.` }
+  }
+  const compared = reference.runs.flatMap((r) => {
+    const t = dense.find((d) => d.spec.seed === r.seed)
+    return t?.metrics ? [{ seed: r.seed, model: t.spec.model, ours: t.metrics.meanDice, twin: r.testDice, run: r }] : []
+  })
+  const missing = reference.runs.filter((r) => !compared.some((c) => c.seed === r.seed)).map((r) => r.seed)
+  const missingNote = missing.length ? `; no dense trial of seed${missing.length === 1 ? '' : 's'} ${missing.join(', ')} is done to compare` : ''
+  if (compared.length === 0) return { status: 'none', line: `The reference (${who}) has dense runs of seeds ${reference.runs.map((r) => r.seed).join(', ')}${missingNote}.` }
+  const within = compared.filter((c) => Math.abs(c.ours - c.twin) <= TWIN_TOLERANCE)
+  const status = within.length === compared.length ? 'pass' : 'fail'
+  const seeds = compared.map((c) => `seed ${c.seed}: ours ${f3(c.ours)}, ${f3(c.twin)} (${signed3(c.ours - c.twin)})`).join('; ')
+  const plateaus = compared.map((c) => plateauOf(c.run.curve, c.run.steps))
+  const flat = plateaus.filter((p) => p.status === 'plateaued').length
+  const head =
+    status === 'pass'
+      ? `The dense baseline matches a reference trained with the same protocol (${who}): test Dice within ${TWIN_TOLERANCE} of it for ${within.length} of ${compared.length} seeds`
+      : `The dense baseline does not match a reference trained with the same protocol (${who}): test Dice differs by more than ${TWIN_TOLERANCE} for ${compared.length - within.length} of ${compared.length} seeds`
+  return {
+    status,
+    line: `${head} (${seeds})${missingNote}. The reference plateaued in ${flat} of ${compared.length} of these runs by the same rule.`,
+  }
+}
