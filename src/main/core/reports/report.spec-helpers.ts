@@ -1,5 +1,5 @@
 // Hand-built sweep results for the report specs: a sweep record, trial points and the data the figures read.
-import { SweepDefinitionSchema, type SweepRecord } from '../../../shared/sweep'
+import { SweepDefinitionSchema, type SweepRecord, type TrialRecord } from '../../../shared/sweep'
 import type { SweepData, TrialPoint } from '../../../shared/report-data'
 
 /** A one-model sweep of 1000 training slices (its grid matters only to the head). */
@@ -35,3 +35,16 @@ export function point(p: Partial<TrialPoint> & { density: number; volumeFraction
 
 /** The figures' input: these points on the test split, nothing else unless overridden. */
 export const handData = (points: TrialPoint[], over: Partial<SweepData> = {}): SweepData => ({ sweep: handSweep, trials: [], points, interpolation: [], split: 'test', denseRuns: [], ...over })
+
+/** A done dense trial of model 'u' with this seed and test Dice over `volumes` test volumes; times as given. */
+export function denseTrial(seed: number, dice: number, over: { volumes?: number; startedAt?: string; finishedAt?: string } = {}): TrialRecord {
+  return {
+    id: seed + 1, sweepId: 1, ordinal: seed, key: `u|dense|seed=${seed}`, planId: null, budget: 100, status: 'done', runId: null, backend: 'cpu', error: null, attempts: 1,
+    createdAt: '', startedAt: over.startedAt ?? null, finishedAt: over.finishedAt ?? null,
+    spec: { model: 'u', density: 1, volumeFraction: 1, method: 'dense', interpolation: 'none', seed, dense: true },
+    metrics: {
+      meanIou: dice - 0.1, meanDice: dice, volumes: Array.from({ length: over.volumes ?? 4 }, (_, i) => ({ caseId: `c${i}`, iou: 0, dice: 0 })),
+      trainVolumes: 10, annotatedSlices: 100, steps: 300, msPerStep: 1, trainMs: 1,
+    },
+  }
+}

@@ -16,11 +16,11 @@ import { runSweep } from '../sweeps/run-sweep'
 import { fakeResult, smallGrid, tinyTrain } from '../sweeps/test-helpers'
 import type { TrainRunner } from '../training/run-training'
 import { figureBudget, tableInterpolation } from './figures'
-import { handData, handSweep, point } from './report.spec-helpers'
+import { denseTrial, handData, handSweep, point } from './report.spec-helpers'
 import { baselineStatement, plateauOf } from './plateau'
 import { describeProtocol } from './protocol'
 import { comparePaired, describeComparison, medianIntervalRank } from './verdict'
-import { writeReport } from './write-report'
+import { runningMs, writeReport } from './write-report'
 
 const IOU = { digits: 3, name: 'IoU' }
 const names = { first: 'A', second: 'B' }
@@ -167,5 +167,17 @@ describe('the report head', () => {
     } finally {
       db.close()
     }
+  })
+})
+
+describe('the sweep time in the head', () => {
+  it('counts the time with a trial running once, however many ran at once, and leaves out the pauses between', () => {
+    const at = (minute: number): string => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString()
+    // Two overlapping trials (0–10 and 5–20 min), a pause, then one (30–40): 20 + 10 minutes.
+    const trials = [denseTrial(0, 0.8, { startedAt: at(5), finishedAt: at(20) }), denseTrial(1, 0.8, { startedAt: at(0), finishedAt: at(10) }), denseTrial(2, 0.8, { startedAt: at(30), finishedAt: at(40) })]
+    expect(runningMs(trials)).toBe(30 * 60_000)
+    // A trial inside another adds nothing; one that is not done, or has no end, is left out.
+    expect(runningMs([...trials, denseTrial(3, 0.8, { startedAt: at(6), finishedAt: at(7) }), { ...denseTrial(4, 0.8, { startedAt: at(50), finishedAt: at(60) }), status: 'failed' }, denseTrial(5, 0.8, { startedAt: at(70) })])).toBe(30 * 60_000)
+    expect(runningMs([])).toBe(0)
   })
 })

@@ -4,23 +4,13 @@
 import { describe, expect, it } from 'vitest'
 import { TWIN_REFERENCE_FORMAT, type TwinReference } from '../../../shared/report-data'
 import { SweepDefinitionSchema, type TrialRecord } from '../../../shared/sweep'
-import { handData, handSweep } from './report.spec-helpers'
+import { denseTrial, handData, handSweep } from './report.spec-helpers'
 import { protocolOf, twinCheck } from './twin'
 import { buildReport } from './write-report'
 
 const protocol = { model: { kind: 'unet2d', depth: 3, baseChannels: 8, normalisation: 'batch' }, steps: 300, batchSize: 16, sliceSize: [64, 48], loss: { kind: 'dice-ce' } }
 const { model, ...train } = protocol
 const sweep = { ...handSweep, definition: SweepDefinitionSchema.parse({ grid: { densities: [0.1], volumeFractions: [1], models: [{ name: 'u', model }] }, train: { ...train, valEvery: 30 } }) }
-
-/** A done dense trial of model u with this test Dice over `volumes` test volumes. */
-function denseTrial(seed: number, dice: number, volumes = 4): TrialRecord {
-  return {
-    id: seed + 1, sweepId: 1, ordinal: seed, key: `u|dense|seed=${seed}`, planId: null, budget: 100, status: 'done', runId: null, backend: 'cpu', error: null, attempts: 1,
-    createdAt: '', startedAt: null, finishedAt: null,
-    spec: { model: 'u', density: 1, volumeFraction: 1, method: 'dense', interpolation: 'none', seed, dense: true },
-    metrics: { meanIou: dice - 0.1, meanDice: dice, volumes: Array.from({ length: volumes }, (_, i) => ({ caseId: `c${i}`, iou: 0, dice: 0 })), trainVolumes: 10, annotatedSlices: 100, steps: 300, msPerStep: 1, trainMs: 1 },
-  }
-}
 
 const curve = [{ step: 210, dice: 0.85, iou: 0.75 }, { step: 240, dice: 0.855, iou: 0.75 }, { step: 300, dice: 0.857, iou: 0.75 }]
 const reference = (runs: [number, number][], over: Partial<TwinReference> = {}): TwinReference => ({
@@ -62,7 +52,7 @@ describe('twinCheck', () => {
   })
 
   it('does not compare a reference scored on another number of test volumes', () => {
-    expect(twinCheck(data([denseTrial(0, 0.866, 5)]), reference([[0, 0.866]])).line).toBe('The reference (PyTorch twin) was scored on 4 test volumes, this sweep on 5: no comparison.')
+    expect(twinCheck(data([denseTrial(0, 0.866, { volumes: 5 })]), reference([[0, 0.866]])).line).toBe('The reference (PyTorch twin) was scored on 4 test volumes, this sweep on 5: no comparison.')
   })
 
   it('says which of the reference seeds have no done dense trial yet', () => {

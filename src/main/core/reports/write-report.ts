@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { InputError, isInputError, parseInput } from '../../../shared/errors'
 import { REPORT_DATA_FORMAT, ReportDataFileSchema, TwinReferenceSchema, type PaperFinding, type ReportDataFile, type SweepData, type TwinReference } from '../../../shared/report-data'
-import type { SweepCounts } from '../../../shared/sweep'
+import type { SweepCounts, TrialRecord } from '../../../shared/sweep'
 import type { Db } from '../store/database'
 import { countTrials } from '../store/sweeps-repo'
 import { toCsv } from './csv'
@@ -35,6 +35,29 @@ export interface ReportSummary {
   sentences: { id: string; title: string; sentence: string }[]
 }
 
+/**
+ * Wall time with at least one done trial running: the union of the done trials' start–end intervals, so a sweep
+ * paused between sessions is timed by its work, not by the calendar.
+ */
+export function runningMs(trials: readonly TrialRecord[]): number {
+  const spans = trials
+    .flatMap((t) => (t.status === 'done' && t.startedAt && t.finishedAt ? [[Date.parse(t.startedAt), Date.parse(t.finishedAt)] as const] : []))
+    .sort((a, b) => a[0] - b[0])
+  let total = 0
+  let from = Number.NEGATIVE_INFINITY
+  let to = Number.NEGATIVE_INFINITY
+  for (const [start, end] of spans) {
+    if (start <= to) {
+      to = Math.max(to, end)
+      continue
+    }
+    if (to > from) total += to - from
+    from = start
+    to = end
+  }
+  return to > from ? total + (to - from) : total
+}
+
 /** Facts about the sweep for the report's head: training state, data set, grid, protocol, preset reductions, counts and time. */
 export function describeSweep(data: SweepData, counts: SweepCounts, twin: TwinCheck | null = null): string[] {
   const { sweep } = data
@@ -56,7 +79,9 @@ export function describeSweep(data: SweepData, counts: SweepCounts, twin: TwinCh
     `Shared train config: ${JSON.stringify(sweep.definition.train)}.`,
     ...sweep.definition.notes,
     `Trials: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.queued + counts.running} not run, of ${counts.total}.` +
-      (started && finished ? ` First trial started ${started}, last ended ${finished}; ${trainHours.toFixed(2)} h of training in total.` : ''),
+      (started && finished
+        ? ` First trial started ${started}, last ended ${finished}; ${trainHours.toFixed(2)} h of training in total, ${(runningMs(data.trials) / 3_600_000).toFixed(2)} h with a trial running (the pauses between runner sessions left out).`
+        : ''),
     'Means over seeds with sample standard deviation and 95 % confidence intervals (Student t); paired tests are two-sided Wilcoxon signed-rank tests (exact for n ≤ 25 without ties). ' +
       'Effect sizes are medians of the paired differences with distribution-free 95 % intervals (order statistics; none exists below n = 6). ' +
       'A sentence names one side higher or lower only where p < 0.05 and that interval excludes 0; otherwise it says no difference is detectable with that n.',
