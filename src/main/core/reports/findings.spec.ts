@@ -63,6 +63,15 @@ describe('finding 2: representative selection is not better than random or fixed
     expect(f.sentence).toMatch(/^Does not hold here: representative scored higher than fixed \(median difference \+0\.\d{3} IoU, 95 % CI \+0\.\d{3} to \+0\.\d{3} IoU; Wilcoxon signed-rank, paired by cell and seed, n = 6, p = 0\.031\); representative scored higher than random/)
   })
 
+  it('is contradicted in part where representative beats one method but not the other', () => {
+    // fixed sits at 0.6 + 0.001·seed and random at 0.6 − 0.001·seed; representative 0.0005 above fixed in every pair is
+    // detectably above fixed, and within random's spread of fixed so not detectably above random in every pair.
+    const pts = methods(3, (seed) => 0.0015 * seed + 0.0005).map((p) => (p.method === 'random' ? { ...p, meanIou: p.meanIou + (p.seed === 1 ? 0.01 : 0) } : p))
+    const f = selectionFinding(handData(pts))
+    expect(f.verdict).toBe('contradicted')
+    expect(f.sentence).toMatch(/^Does not hold here in at least one comparison: representative scored higher than fixed .*; representative against random: no difference detectable with n = 6/)
+  })
+
   it('holds where representative is not detectably higher and 6 pairs could have shown it', () => {
     const f = selectionFinding(handData(methods(3, (seed, cell) => ((seed + cell) % 2 ? 0.004 : -0.004) * (1 + seed))))
     expect(f.verdict).toBe('holds')

@@ -38,7 +38,7 @@ function headOf(verdicts: readonly Verdict[]): string {
   const v = combine(verdicts)
   const mixed = !verdicts.every((x) => x === verdicts[0])
   if (v === 'holds') return 'Holds here'
-  if (v === 'contradicted') return mixed ? 'Does not hold here in every comparison' : 'Does not hold here'
+  if (v === 'contradicted') return mixed ? 'Does not hold here in at least one comparison' : 'Does not hold here'
   return mixed ? 'Holds here only in part; the rest cannot be told' : 'Not detectable here'
 }
 
