@@ -142,6 +142,15 @@ describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample
     const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n')
     expect(lines[0]?.startsWith('figure,')).toBe(true)
     expect(lines.some((l) => l.startsWith('fig2-budget,'))).toBe(true)
+    // The whole report as one page that opens offline: the findings, the sentences and the charts inline.
+    const [page1] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="results-export-html"]').click()])
+    expect(page1.suggestedFilename()).toBe(`sweep-${sweepId}-report.html`)
+    const html = readFileSync((await page1.path())!, 'utf8')
+    expect(html).toMatch(/^<!doctype html>/)
+    expect(html).toContain("<h2>The paper's findings on this data</h2>")
+    expect(html).toContain(exported.figures.find((f) => f.id === 'fig2-budget')!.sentence.replace(/&/g, '&amp;'))
+    expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(1)
+    expect(html).not.toMatch(/<script|<link|<img|src=/)
     expect(session.problems).toEqual([])
   })
 

@@ -32,6 +32,8 @@ const TrainStartConfigSchema = z.custom<Omit<TrainConfigInput, 'datasetId'>>(
 const SweepRunStateSchema = z.object({ active: z.boolean(), lastError: z.string().nullable() })
 const SweepListEntrySchema = z.object({ sweep: SweepRecordSchema, counts: SweepCountsSchema, ...SweepRunStateSchema.shape })
 const SweepViewStatusSchema = SweepStatusSchema.extend(SweepRunStateSchema.shape)
+/** A sweep's report, optionally on a subset of its models and selection methods. */
+const ReportRequestSchema = z.strictObject({ sweepId: z.number().int().positive(), models: z.array(z.string()).optional(), methods: z.array(z.string()).optional() })
 /** A paired test of a report figure (core/reports/figures.ts StatTest). */
 const ReportTestSchema = z.object({
   figure: z.string(), comparison: z.string(), model: z.string(), n: z.number(), statistic: z.number(),
@@ -172,8 +174,13 @@ export const apiChannels = {
   'sweeps:remove': { input: z.strictObject({ sweepId: z.number().int().positive(), dryRun: z.boolean().optional() }), output: RemovalReportSchema },
   /** A sweep's report figures (optionally on a subset of models and selection methods), with the SVG charts. */
   'reports:figures': {
-    input: z.strictObject({ sweepId: z.number().int().positive(), models: z.array(z.string()).optional(), methods: z.array(z.string()).optional() }),
+    input: ReportRequestSchema,
     output: z.object({ sweepId: z.number().int(), dataset: z.string(), about: z.array(z.string()), findings: z.array(PaperFindingSchema), models: z.array(z.string()), methods: z.array(z.string()), figures: z.array(ReportFigureSchema) }),
+  },
+  /** The same report as one self-contained HTML page (what `workbench report` writes as report.html), to save. */
+  'reports:html': {
+    input: ReportRequestSchema,
+    output: z.object({ fileName: z.string(), html: z.string() }),
   },
 } as const
 

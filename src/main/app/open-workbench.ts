@@ -94,6 +94,7 @@ export function createHandlers(
     'sweeps:retry': async ({ sweepId }) => sweeps.retry(sweepId),
     'sweeps:remove': async ({ sweepId, dryRun }) => removal({ sweepId }, dryRun),
     'reports:figures': async (input) => sweeps.figures(input),
+    'reports:html': async (input) => sweeps.html(input),
   }
 }
 

@@ -51,7 +51,7 @@ const grid = {
 }
 
 describe('createSweepDoor', () => {
-  it('runs a sweep in the background, pushes progress and a last event, then reports figures with SVG', async () => {
+  it('runs a sweep in the background, pushes progress and a last event, then reports figures with SVG, and the report as one page', async () => {
     const events: SweepProgress[] = []
     const door = createSweepDoor({ db, workspace, emit: (p) => events.push(p), runner: fakeRunner({ delayMs: 5 }).runner, workers: 1, minIntervalMs: 0 })
     // A bare grid is accepted, as the CLI's --grid file is.
@@ -82,6 +82,13 @@ describe('createSweepDoor', () => {
     expect(methods?.rows.map((r) => r.method).sort()).toEqual(['fixed', 'random'])
     const fixedOnly = await door.figures({ sweepId: created.sweepId, methods: ['fixed'] })
     expect(fixedOnly.figures.find((f) => f.id === 'fig5-methods')?.rows.every((r) => r.method !== 'random')).toBe(true)
+    // The same report as one page to save: the filter named in its title, its sentences and findings those of the filtered figures.
+    const page = await door.html({ sweepId: created.sweepId, methods: ['fixed'] })
+    expect(page.fileName).toBe(`sweep-${created.sweepId}-report.html`)
+    expect(page.html).toContain(`<title>Sparse annotation sweep ${created.sweepId}: sample (methods fixed)</title>`)
+    for (const f of fixedOnly.figures) expect(page.html).toContain(f.sentence.replace(/&/g, '&amp;'))
+    for (const f of fixedOnly.findings) expect(page.html).toContain(f.sentence.replace(/&/g, '&amp;'))
+    expect(page.html).not.toMatch(/<script|<link|<img|src=/)
   })
 
   it('cancels a running sweep, resumes it, and retries failed trials alone', async () => {

@@ -9,8 +9,9 @@ import { interpolatePlan } from '../core/interpolation/plan-run'
 import { allFigures } from '../core/reports/figures'
 import { paperFindings } from '../core/reports/findings'
 import { loadSweepData } from '../core/reports/load'
-import { renderSvg } from '../core/reports/render'
-import { describeSweep } from '../core/reports/write-report'
+import { renderFigures } from '../core/reports/render'
+import { renderHtml } from '../core/reports/html'
+import { buildReport, describeSweep } from '../core/reports/write-report'
 import type { Db } from '../core/store/database'
 import { countTrials, listSweeps } from '../core/store/sweeps-repo'
 import { cancelSweep, requireSweep, resumeSweep, retryFailed, sweepStatus } from '../core/sweeps/control'
@@ -47,6 +48,7 @@ export interface SweepDoor {
   cancel(sweepId: number): ApiOutput<'sweeps:cancel'>
   retry(sweepId: number): ApiOutput<'sweeps:retry'>
   figures(input: ApiInput<'reports:figures'>): Promise<ApiOutput<'reports:figures'>>
+  html(input: ApiInput<'reports:html'>): Promise<ApiOutput<'reports:html'>>
   /** Sweep ids running now. */
   active(): number[]
   /** Resolves when the sweep's runner (if any) has stopped. */
@@ -170,10 +172,7 @@ export function createSweepDoor(options: SweepDoorOptions): SweepDoor {
     async figures({ sweepId, models, methods }) {
       const all = loadSweepData(db, sweepId)
       const data = filterSweepData(all, { models, methods })
-      const figures = []
-      for (const figure of allFigures(data)) {
-        figures.push({ id: figure.id, title: figure.title, sentence: figure.sentence, rows: figure.rows, tests: figure.tests, svg: figure.chart ? await renderSvg(figure.chart) : null })
-      }
+      const figures = (await renderFigures(allFigures(data))).map(({ figure, svg }) => ({ id: figure.id, title: figure.title, sentence: figure.sentence, rows: figure.rows, tests: figure.tests, svg }))
       const grid = all.sweep.definition.grid
       return {
         sweepId,
@@ -184,6 +183,21 @@ export function createSweepDoor(options: SweepDoorOptions): SweepDoor {
         methods: [...grid.methods],
         figures,
       }
+    },
+    async html({ sweepId, models, methods }) {
+      const all = loadSweepData(db, sweepId)
+      const data = filterSweepData(all, { models, methods })
+      // The head (warnings, protocol, counts) is the whole sweep's; the figures and findings follow the filter.
+      const { warnings, about } = buildReport(all, countTrials(db, sweepId))
+      const shown = [models?.length ? `models ${models.join(', ')}` : '', methods?.length ? `methods ${methods.join(', ')}` : ''].filter(Boolean).join('; ')
+      const html = renderHtml({
+        title: `Sparse annotation sweep ${sweepId}: ${all.sweep.dataset}${shown ? ` (${shown})` : ''}`,
+        warnings,
+        about,
+        findings: paperFindings(data),
+        figures: await renderFigures(allFigures(data)),
+      })
+      return { fileName: `sweep-${sweepId}-report.html`, html }
     },
     active: () => [...running.keys()],
     settled: async (sweepId) => {

@@ -2,6 +2,7 @@
 import { Resvg } from '@resvg/resvg-js'
 import { parse, View } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
+import type { Figure } from './figures'
 
 /** Fonts the PNG renderer finds on a stock Linux; the SVG names them first. */
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif'
@@ -21,4 +22,11 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export function svgToPng(svg: string): Buffer {
   const resvg = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } })
   return resvg.render().asPng()
+}
+
+/** Each figure with its chart drawn as SVG (null where the figure has no data). */
+export async function renderFigures(figures: readonly Figure[]): Promise<{ figure: Figure; svg: string | null }[]> {
+  const out: { figure: Figure; svg: string | null }[] = []
+  for (const figure of figures) out.push({ figure, svg: figure.chart ? await renderSvg(figure.chart) : null })
+  return out
 }

@@ -19,7 +19,7 @@ import { renderHtml } from './html'
 import { loadSweepData } from './load'
 import { baselineStatement } from './plateau'
 import { describeProtocol } from './protocol'
-import { renderSvg, svgToPng } from './render'
+import { renderFigures, svgToPng } from './render'
 import { protocolOf, twinCheck, type TwinCheck } from './twin'
 
 export interface ReportSummary {
@@ -168,17 +168,14 @@ export async function writeReportFiles(file: ReportDataFile, outDir: string): Pr
     writeFileSync(join(outDir, name), text)
     files.push(name)
   }
-  const rendered: { figure: Figure; svg: string | null }[] = []
-  for (const figure of content.figures) {
+  const rendered = await renderFigures(content.figures)
+  for (const { figure, svg } of rendered) {
     write(`${figure.id}.csv`, toCsv(figure.rows))
     write(`${figure.id}.json`, `${JSON.stringify({ id: figure.id, title: figure.title, sentence: figure.sentence, rows: figure.rows, tests: figure.tests }, null, 2)}\n`)
-    let svg: string | null = null
-    if (figure.chart) {
-      svg = await renderSvg(figure.chart)
+    if (svg !== null) {
       write(`${figure.id}.svg`, svg)
       write(`${figure.id}.png`, svgToPng(svg))
     }
-    rendered.push({ figure, svg })
   }
   const tests = content.figures.flatMap((f) => f.tests)
   write('tests.csv', toCsv(tests as unknown as Row[]))
