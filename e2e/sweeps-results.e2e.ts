@@ -119,7 +119,7 @@ describe.skipIf(!chromium.available)('sweeps and results in browser mode (sample
       ['finding-selection', 'not measured'],
       ['finding-interpolation', 'not measured'],
     ])
-    expect(await findings.first().textContent()).toMatch(/^\s*At an equal budget, annotating fewer slices per volume in more volumes trains a better model\.\s*not measured — No two done cells of equal budget/)
+    expect(await findings.first().textContent()).toMatch(/^\s*At an equal budget, annotating fewer slices per volume in more volumes trains a better model\.\s*No two done cells of equal budget/)
 
     // Each point carries its values as a tooltip (<title>) and in the readout when the pointer is on it.
     const readout = budget.locator('[data-testid="figure-hover"]')

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite'
 import { summarise } from '../stats/summary'
 import { lineChart } from './charts'
-import { countOf, groupBy, mean, round } from './group'
+import { allOf, countOf, groupBy, mean, round } from './group'
 import type { SweepData, TrialPoint } from '../../../shared/report-data'
 import { cellKey, cellSeedPoints, equalBudgetLines, interpolationPairs, methodPairs, sparse } from './pairs'
 import { comparePaired, describeComparison, describeSpan, noDifference, pairsRange, type Comparison, type LabelledComparison, type Unit } from './verdict'
@@ -80,7 +80,7 @@ export function dropSentence(cells: readonly LabelledComparison[]): string {
   if (lost.length) parts.push(`${countOf(lost.length, cells.length, 'sparse cell')} lost IoU detectably (${describeSpan(lost, PERCENT, what)})`)
   if (gained.length) parts.push(`${countOf(gained.length, cells.length, 'sparse cell')} scored detectably above dense (${describeSpan(gained, PERCENT, what)})`)
   if (none.length) {
-    const which = none.length === cells.length ? (cells.length === 1 ? 'the one sparse cell' : `all ${cells.length} sparse cells`) : `the other ${none.length}`
+    const which = none.length === cells.length ? (cells.length === 1 ? 'the one sparse cell' : allOf(cells.length, 'sparse cell')) : `the other ${none.length}`
     parts.push(`${which}: ${noDifference(pairsRange(none.map((x) => x.c)))} (${describeSpan(none, PERCENT, what)})`)
   }
   return `Against dense training (Wilcoxon signed-rank on each seed's IoU change relative to its dense model, paired by seed, n = ${pairsRange(cells.map((x) => x.c))} per cell), ${parts.join('; ')}.`
@@ -138,7 +138,7 @@ export function figureEqualBudget(d: SweepData): Figure {
     tests.push({ figure: 'fig3', comparison: `budget ${line.budget}: ${ends}`, model: line.model, ...c })
   }
   const pooled = pooledEqualBudget(d)
-  for (const p of pooled) tests.push({ figure: 'fig3', comparison: `all ${p.lines} lines: most vs fewest volumes`, model: p.model, ...p.c })
+  for (const p of pooled) tests.push({ figure: 'fig3', comparison: `${allOf(p.lines, 'line')}: most vs fewest volumes`, model: p.model, ...p.c })
   let sentence = 'The grid has no two cells of equal budget (ρ·s), so density and volume count cannot be traded off here.'
   if (labelled.length) {
     const count = (v: string): number => labelled.filter((x) => x.c.verdict === v).length
@@ -147,7 +147,7 @@ export function figureEqualBudget(d: SweepData): Figure {
       `Along ${countOf(labelled.length, labelled.length, 'line')} of equal budget (ρ·s), more volumes with fewer slices each against fewer volumes with more slices each ` +
       `(Wilcoxon signed-rank, paired by seed, n = ${pairsRange(labelled.map((x) => x.c))} per line): detectably higher on ${count('higher')}, detectably lower on ${count('lower')}` +
       `${none ? `, ${noDifference(pairsRange(labelled.filter((x) => x.c.verdict === 'none').map((x) => x.c)))} on ${none}` : ''} (${describeSpan(labelled, IOU)}).` +
-      pooled.map((p) => ` Over all ${p.lines} lines of ${p.model} at once, ${describeComparison(p.c, { first: 'the most volumes', second: 'the fewest' }, IOU, 'line and seed')}.`).join('')
+      pooled.map((p) => ` Over ${allOf(p.lines, 'line')} of ${p.model} at once, ${describeComparison(p.c, { first: 'the most volumes', second: 'the fewest' }, IOU, 'line and seed')}.`).join('')
   }
   const chart = rows.length
     ? lineChart('Fig. 3: IoU along lines of equal budget', rows.map((r) => ({ ...r, budget: String(r.budget) })), { field: 'density', title: 'density ρ', log: true }, { field: 'iou', title: `${d.split} IoU (95 % CI clipped to 0–1)`, range: [0, 1] }, { field: 'budget', title: 'budget ρ·s' })

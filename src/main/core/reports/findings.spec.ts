@@ -25,7 +25,7 @@ describe('finding 1: more volumes with fewer slices each', () => {
     expect(f.verdict).toBe('holds')
     // Differences 0.010 0.012 0.014 (line 0.2) and 0.0112 0.0132 0.0152 (line 0.1): median 0.0126, interval [x₍₁₎, x₍₆₎], p = 2/64.
     expect(f.sentence).toBe(
-      'Holds here: over all 2 lines of equal budget (0.2, 0.1), the most volumes with the fewest slices each scored higher than the fewest volumes with the most ' +
+      'Holds here: over both lines of equal budget (0.2, 0.1), the most volumes with the fewest slices each scored higher than the fewest volumes with the most ' +
         '(median difference +0.013 IoU, 95 % CI +0.010 to +0.015 IoU; Wilcoxon signed-rank, paired by line and seed, n = 6, p = 0.031).',
     )
   })

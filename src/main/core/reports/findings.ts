@@ -10,7 +10,7 @@
  * and the verdict says so instead of calling the silence agreement.
  */
 import type { PaperFinding, SweepData } from '../../../shared/report-data'
-import { groupBy } from './group'
+import { allOf, groupBy } from './group'
 import { equalBudgetLines, interpolationPairs, methodPairs } from './pairs'
 import { comparePaired, describeComparison, medianIntervalRank, type Comparison } from './verdict'
 
@@ -55,7 +55,7 @@ export function volumesFinding(d: SweepData): PaperFinding {
   const parts = byModel.map(([model, lines]) => {
     const c = comparePaired(lines.flatMap((l) => l.differences))
     const verdict: Verdict = c.verdict === 'higher' ? 'holds' : c.verdict === 'lower' ? 'contradicted' : 'not detectable'
-    const where = `${lines.length === 1 ? 'the line' : `all ${lines.length} lines`} of equal budget (${lines.map((l) => l.budget).join(', ')})${byModel.length > 1 ? ` of ${model}` : ''}`
+    const where = `${lines.length === 1 ? 'the line' : allOf(lines.length, 'line')} of equal budget (${lines.map((l) => l.budget).join(', ')})${byModel.length > 1 ? ` of ${model}` : ''}`
     return { verdict, text: `over ${where}, ${describeComparison(c, { first: 'the most volumes with the fewest slices each', second: 'the fewest volumes with the most' }, IOU, lines.length === 1 ? 'seed' : 'line and seed')}` }
   })
   const verdicts = parts.map((p) => p.verdict)

@@ -23,3 +23,8 @@ export function round(x: number): number | null {
 export function countOf(k: number, n: number, noun: string): string {
   return `${k} of ${n} ${noun}${n === 1 ? '' : 's'}`
 }
+
+/** "both lines", "all 3 lines", "all 5 sparse cells" (n ≥ 2). */
+export function allOf(n: number, noun: string): string {
+  return n === 2 ? `both ${noun}s` : `all ${n} ${noun}s`
+}

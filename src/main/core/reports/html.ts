@@ -62,7 +62,7 @@ h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #cc
 .sentence{font-size:1.05em;background:#f3f6fa;padding:.6em .8em;border-left:4px solid #4c78a8}
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f5f5f5}
 .chart svg{max-width:100%;height:auto}.empty{color:#888}
-.findings li{margin:.4em 0}.verdict{font-weight:600;text-transform:uppercase;font-size:.85em}
+.findings li{margin:.4em 0;padding-left:.4em;border-left:4px solid #bbb}.findings li[data-verdict=holds]{border-color:#2e7d32}.findings li[data-verdict=contradicted]{border-color:#c0392b}
 .warning{background:#fdecea;border-left:4px solid #c0392b;padding:.6em .8em;font-weight:600}
 </style></head>
 <body>
@@ -70,7 +70,7 @@ table{border-collapse:collapse;font-size:.85em;margin:.5em 0}td,th{border:1px so
 ${report.warnings.map((w) => `<p class="warning">${escape(w)}</p>`).join('\n')}
 <ul>${report.about.filter((l) => !report.warnings.includes(l)).map((l) => `<li>${escape(l)}</li>`).join('')}</ul>
 <h2>The paper's findings on this data</h2>
-<ol class="findings">${report.findings.map((f) => `<li data-verdict="${escape(f.verdict)}"><strong>${escape(capitalise(f.paper))}.</strong> <span class="verdict">${escape(f.verdict)}</span>: ${escape(f.sentence)}</li>`).join('\n')}</ol>
+<ol class="findings">${report.findings.map((f) => `<li data-verdict="${escape(f.verdict)}"><strong>${escape(capitalise(f.paper))}.</strong> ${escape(f.sentence)}</li>`).join('\n')}</ol>
 <h2>Figures</h2>
 <ol>${report.figures.map(({ figure }) => `<li><a href="#${escape(figure.id)}">${escape(figure.title)}</a>: ${escape(figure.sentence)}</li>`).join('\n')}</ol>
 ${sections}

@@ -75,10 +75,10 @@ describe('figures on known data', () => {
         'detectably higher on 1, detectably lower on 1 (median difference from −0.018 IoU (95 % CI −0.020 to −0.015 IoU) at budget 0.2 (m), s = 0.5 vs s = 0.25 ' +
         'to +0.112 IoU (95 % CI +0.100 to +0.125 IoU) at budget 0.1 (m), s = 1 vs s = 0.25). ' +
         // Pooled, the two lines' 12 pairs disagree in sign: no side is named.
-        'Over all 2 lines of m at once, the most volumes against the fewest: no difference detectable with n = 12 ' +
+        'Over both lines of m at once, the most volumes against the fewest: no difference detectable with n = 12 ' +
         '(median difference +0.042 IoU, 95 % CI −0.018 to +0.115 IoU; Wilcoxon signed-rank, paired by line and seed, n = 12, p = 0.176).',
     )
-    expect(fig.tests.map((t) => t.comparison)).toEqual(['budget 0.1: s = 1 vs s = 0.25', 'budget 0.2: s = 0.5 vs s = 0.25', 'all 2 lines: most vs fewest volumes'])
+    expect(fig.tests.map((t) => t.comparison)).toEqual(['budget 0.1: s = 1 vs s = 0.25', 'budget 0.2: s = 0.5 vs s = 0.25', 'both lines: most vs fewest volumes'])
     // 6 pairs all in one direction: exact two-sided p = 2/64.
     for (const t of fig.tests.slice(0, 2)) expect(t.pValue).toBeCloseTo(2 / 64, 12)
     // The pooled 12: six +0.100…+0.125 and six −0.020…−0.015, W⁻ = 21 of 78 (exact, no ties).
