@@ -1,8 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { featureExtractors, selectionMethods, selectionRules, selectionScopes, type Plan } from '../../../shared/plan'
 import { exportPlan, exportFormats, type ExportFormat } from '../../core/planning/exchange'
+import { countAnnotatedForeground, foregroundSentence } from '../../../shared/plan-foreground'
+import { volumeForeground } from '../../core/datasets/volume-views'
 import { importPlan } from '../../core/planning/import-plan'
 import { createPlan, requireDataset, requirePlan } from '../../core/planning/plans'
+import type { Db } from '../../core/store/database'
 import { listPlans } from '../../core/store/plans-repo'
 import { oneOf, parseSeed, positiveInteger } from './parsers'
 import { printJson, printTable, UsageError, type CliIo } from '../output'
@@ -22,12 +25,22 @@ function describePlan(plan: Plan): string {
   return `plan ${plan.planId} on ${plan.dataset}: ρ=${+plan.density.toFixed(4)} s=${+plan.volumes.toFixed(4)} ${how}, seed ${plan.seed}; ${plan.items.length} volumes, ${plan.totalSlices} slices`
 }
 
-function printPlan(io: CliIo, plan: Plan): void {
+/**
+ * The plan as text: its description, how many annotated slices hold the object in the human mask (read from the
+ * label files), and per volume its slices, how many of them hold the object, and their indices.
+ */
+function printPlan(io: CliIo, db: Db, plan: Plan): void {
   io.out(describePlan(plan))
+  const dataset = requireDataset(db, plan.dataset)
+  const foreground = volumeForeground(dataset, plan.items.map((i) => i.volumeId))
+  const counts = countAnnotatedForeground(plan.items, foreground)
+  const total = counts.withForeground + counts.withoutForeground
+  io.out(`${foregroundSentence(counts)}${total ? `: ${((100 * counts.withForeground) / total).toFixed(1)} % hold the object` : ''}`)
+  const objectSlices = new Map(foreground.map((f) => [f.volumeId, new Set(f.slices)]))
   printTable(
     io,
-    ['volume', 'slices', 'of', 'annotated slice indices'],
-    plan.items.map((i) => [i.volume, i.slices.length, i.sliceCount, i.slices.join(' ')]),
+    ['volume', 'slices', 'of', 'with object', 'annotated slice indices'],
+    plan.items.map((i) => [i.volume, i.slices.length, i.sliceCount, i.slices.filter((s) => objectSlices.get(i.volumeId)?.has(s)).length, i.slices.join(' ')]),
   )
 }
 
@@ -64,7 +77,7 @@ export function registerPlanCommands(program: Command, io: CliIo): void {
           seed: Number(o.seed),
         })
         if (global.json) return printJson(io, { ...made, reused })
-        printPlan(io, made)
+        printPlan(io, ctx.db, made)
         if (reused) io.out(`(the same request was planned before: plan ${made.planId} is reused)`)
       })
     })
@@ -77,7 +90,7 @@ export function registerPlanCommands(program: Command, io: CliIo): void {
       await withWorkbench(command, (ctx, global) => {
         const stored = requirePlan(ctx.db, id)
         if (global.json) printJson(io, stored)
-        else printPlan(io, stored)
+        else printPlan(io, ctx.db, stored)
       })
     })
 
@@ -108,7 +121,7 @@ export function registerPlanCommands(program: Command, io: CliIo): void {
       await withWorkbench(command, (ctx, global) => {
         const imported = importPlan(ctx.db, dir, dataset, ctx.workspace)
         if (global.json) printJson(io, imported)
-        else printPlan(io, imported)
+        else printPlan(io, ctx.db, imported)
       })
     })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { PlanItem } from '../../../shared/plan'
+import type { PlanItem } from './plan'
 import { countAnnotatedForeground, foregroundRange, foregroundSentence } from './plan-foreground'
 
 const item = (volumeId: number, slices: number[]): PlanItem => ({ volumeId, volume: `case${volumeId}`, sliceAxis: 2, sliceCount: 10, slices })

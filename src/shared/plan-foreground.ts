@@ -1,8 +1,8 @@
 // How a plan's annotated slices fall against where each volume's object is: the strips draw the human
 // foreground band, and the summary counts the annotated slices that hold foreground and those that do not
 // (slices a fixed or representative selection spent on a volume's empty ends).
-import type { VolumeForeground } from '../../../shared/api'
-import type { PlanItem } from '../../../shared/plan'
+import type { VolumeForeground } from './api'
+import type { PlanItem } from './plan'
 
 /** Annotated slices of a plan with and without human foreground; `unknown` counts volumes with no record. */
 export interface ForegroundCounts {
