@@ -11,7 +11,7 @@ import { paperFindings } from '../core/reports/findings'
 import { loadSweepData } from '../core/reports/load'
 import { renderFigures } from '../core/reports/render'
 import { renderHtml } from '../core/reports/html'
-import { buildReport, describeSweep } from '../core/reports/write-report'
+import { describeSweep, reportHead } from '../core/reports/write-report'
 import type { Db } from '../core/store/database'
 import { countTrials, listSweeps } from '../core/store/sweeps-repo'
 import { cancelSweep, requireSweep, resumeSweep, retryFailed, sweepStatus } from '../core/sweeps/control'
@@ -188,7 +188,7 @@ export function createSweepDoor(options: SweepDoorOptions): SweepDoor {
       const all = loadSweepData(db, sweepId)
       const data = filterSweepData(all, { models, methods })
       // The head (warnings, protocol, counts) is the whole sweep's; the figures and findings follow the filter.
-      const { warnings, about } = buildReport(all, countTrials(db, sweepId))
+      const { warnings, about } = reportHead(all, countTrials(db, sweepId))
       const shown = [models?.length ? `models ${models.join(', ')}` : '', methods?.length ? `methods ${methods.join(', ')}` : ''].filter(Boolean).join('; ')
       const html = renderHtml({
         title: `Sparse annotation sweep ${sweepId}: ${all.sweep.dataset}${shown ? ` (${shown})` : ''}`,

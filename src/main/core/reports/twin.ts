@@ -10,6 +10,7 @@ import { resolveModelConfig } from '../../../shared/models'
 import { TrainConfigSchema } from '../../../shared/training'
 import { mean } from './group'
 import { plateauOf } from './plateau'
+import { signed } from './verdict'
 
 /** The largest |ours − reference| test Dice the check accepts (the issue's bar for the dense baseline). */
 export const TWIN_TOLERANCE = 0.02
@@ -38,7 +39,6 @@ export interface TwinCheck {
 }
 
 const f3 = (x: number): string => x.toFixed(3)
-const signed3 = (x: number): string => `${x >= 0 ? '+' : '−'}${f3(Math.abs(x))}`
 
 /** The check of this sweep's dense baseline against the reference. */
 export function twinCheck(data: SweepData, reference: TwinReference): TwinCheck {
@@ -72,7 +72,7 @@ export function twinCheck(data: SweepData, reference: TwinReference): TwinCheck 
     status,
     line:
       `${status === 'pass' ? 'The dense baseline matches' : 'The dense baseline does not match'} a reference trained with the same protocol (${who}): mean test Dice ${side(ours, dense.map((t) => t.spec.seed))} ` +
-      `against the reference's ${side(theirs, reference.runs.map((r) => r.seed))}, a difference of ${signed3(delta)} (${status === 'pass' ? 'within' : 'beyond'} ${TWIN_TOLERANCE}). ` +
+      `against the reference's ${side(theirs, reference.runs.map((r) => r.seed))}, a difference of ${signed(delta, 3)} (${status === 'pass' ? 'within' : 'beyond'} ${TWIN_TOLERANCE}). ` +
       `The reference plateaued in ${flat} of its ${reference.runs.length} runs by the same rule.`,
   }
 }

@@ -99,10 +99,15 @@ export interface ReportContent {
 
 /** The report of this data (pure: the same data always gives the same content). */
 export function buildReport(data: SweepData, counts: SweepCounts, reference: TwinReference | null = null): ReportContent {
+  return { ...reportHead(data, counts, reference), figures: allFigures(data), findings: paperFindings(data) }
+}
+
+/** The report's head alone: the warnings shown first and the lines about the sweep (no figure computed). */
+export function reportHead(data: SweepData, counts: SweepCounts, reference: TwinReference | null = null): Pick<ReportContent, 'warnings' | 'about'> {
   const baseline = baselineStatement(data.denseRuns)
   const twin = reference ? twinCheck(data, reference) : null
   const warnings = [...(baseline.underTrained ? [baseline.line] : []), ...(twin?.status === 'fail' ? [twin.line] : [])]
-  return { warnings, about: describeSweep(data, counts, twin), figures: allFigures(data), findings: paperFindings(data) }
+  return { warnings, about: describeSweep(data, counts, twin) }
 }
 
 /** Writes the report files of a stored sweep; an InputError when the sweep does not exist or has no done trial. */
